@@ -1,0 +1,151 @@
+"""The package writer: genanki objects -> a deterministic ``.apkg``, written atomically.
+
+genanki's ``Package.write_to_file`` stamps every note with one time, inserts row by row,
+stores the zip uncompressed with the temp file's mtime, and writes in place (a crash leaves
+half a package). This writer keeps genanki's Model/Deck/Note objects and its collection
+schema as the source of truth, and fixes those four things:
+- each note carries its own ``mod`` time (Anki applies an update only when it is newer);
+- rows go in with ``executemany``;
+- zip entries are deflated, with fixed times and order, so equal input gives equal bytes;
+- the file is written next to its target and renamed into place.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import os
+import sqlite3
+import tempfile
+import time
+import zipfile
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import genanki
+from genanki.apkg_col import APKG_COL
+from genanki.apkg_schema import APKG_SCHEMA
+
+from .diagnostics import Dea2AnkiError, error
+
+_ZIP_TIME = (1980, 1, 1, 0, 0, 0)
+
+
+@dataclass(frozen=True)
+class WrittenPackage:
+    path: Path
+    notes: int
+    cards: int
+    decks: int
+    size: int
+
+
+def build_timestamp(environ: Mapping[str, str] | None = None) -> int:
+    """``SOURCE_DATE_EPOCH`` when set (reproducible builds), else now."""
+    env = os.environ if environ is None else environ
+    raw = env.get("SOURCE_DATE_EPOCH", "").strip()
+    if not raw:
+        return int(time.time())
+    if not raw.isdigit():
+        raise Dea2AnkiError(
+            [
+                error(
+                    "SOURCE_DATE_EPOCH",
+                    None,
+                    "bad-epoch",
+                    f"must be whole seconds since 1970, not {raw!r}",
+                )
+            ]
+        )
+    return int(raw)
+
+
+def write_apkg(
+    path: Path,
+    model: genanki.Model,
+    decks: Sequence[genanki.Deck],
+    *,
+    timestamp: int,
+    note_mod: Mapping[str, int] | None = None,
+) -> WrittenPackage:
+    """Write ``decks`` (with their notes, in order) to ``path``.
+
+    ``note_mod`` maps a GUID to that note's modification time; notes not in it get
+    ``timestamp``. Note and card ids count up from ``timestamp`` in milliseconds, as genanki's
+    do, so a fixed timestamp gives fixed ids.
+    """
+    mods = note_mod or {}
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix="dea2anki-") as tmp:
+        db_path = Path(tmp, "collection.anki2")
+        notes, cards = _write_collection(db_path, model, decks, timestamp, mods)
+        fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+        try:
+            # mkstemp creates 0600; a package is an ordinary shareable file.
+            os.fchmod(fd, 0o644)
+            with os.fdopen(fd, "wb") as raw, zipfile.ZipFile(raw, "w") as zf:
+                _add_entry(zf, "collection.anki2", db_path.read_bytes())
+                _add_entry(zf, "media", b"{}")
+            os.replace(tmp_name, path)
+        except BaseException:
+            Path(tmp_name).unlink(missing_ok=True)
+            raise
+    return WrittenPackage(path, notes, cards, len(decks), path.stat().st_size)
+
+
+def _add_entry(zf: zipfile.ZipFile, name: str, data: bytes) -> None:
+    info = zipfile.ZipInfo(name, date_time=_ZIP_TIME)
+    info.compress_type = zipfile.ZIP_DEFLATED
+    info.create_system = 3
+    info.external_attr = 0o644 << 16
+    zf.writestr(info, data, compress_type=zipfile.ZIP_DEFLATED, compresslevel=9)
+
+
+def _write_collection(
+    db_path: Path,
+    model: genanki.Model,
+    decks: Sequence[genanki.Deck],
+    timestamp: int,
+    mods: Mapping[str, int],
+) -> tuple[int, int]:
+    ids = itertools.count(timestamp * 1000)
+    note_rows = []
+    card_rows = []
+    for deck in decks:
+        for note in deck.notes:
+            nid = next(ids)
+            mod = mods.get(note.guid, timestamp)
+            fields = "\x1f".join(note.fields)
+            tags = f" {' '.join(note.tags)} " if note.tags else ""
+            note_rows.append(
+                (nid, note.guid, model.model_id, mod, -1, tags, fields, note.fields[0], 0, 0, "")
+            )
+            for card in note.cards:
+                card_rows.append(
+                    (next(ids), nid, deck.deck_id, card.ord, mod, -1, 0, 0, note.due)
+                    + (0,) * 8
+                    + ("",)
+                )
+    conn = sqlite3.connect(db_path)
+    try:
+        conn.executescript(APKG_SCHEMA)
+        conn.executescript(APKG_COL)
+        (decks_json,) = conn.execute("SELECT decks FROM col").fetchone()
+        all_decks = json.loads(decks_json)
+        for deck in decks:
+            all_decks[str(deck.deck_id)] = deck.to_json()
+        first_deck = decks[0].deck_id if decks else 1
+        models = {str(model.model_id): model.to_json(timestamp, first_deck)}
+        conn.execute(
+            "UPDATE col SET decks = ?, models = ?",
+            (json.dumps(all_decks, sort_keys=True), json.dumps(models, sort_keys=True)),
+        )
+        conn.executemany("INSERT INTO notes VALUES (?,?,?,?,?,?,?,?,?,?,?)", note_rows)
+        conn.executemany(
+            "INSERT INTO cards VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", card_rows
+        )
+        conn.commit()
+    finally:
+        conn.close()
+    return len(note_rows), len(card_rows)

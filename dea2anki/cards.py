@@ -1,0 +1,109 @@
+"""The note type, identities (GUIDs, deck ids) and genanki objects.
+
+Everything here is a public contract once a learner has imported a deck: the model id, the
+field and template ids, the GUID rule. Change them only with a new model id and a migration.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import unicodedata
+from importlib import resources
+
+import genanki
+
+# Fixed forever: Anki matches note types by id, and fields/templates by their own ids.
+MODEL_ID = 1_732_579_200_117
+MODEL_NAME = "dea2anki Concept"
+
+FIELDS = ("Term", "Definition", "Context", "Source", "Reverse")
+_FIELD_IDS = {
+    "Term": 7_315_840_912_301_001,
+    "Definition": 7_315_840_912_301_002,
+    "Context": 7_315_840_912_301_003,
+    "Source": 7_315_840_912_301_004,
+    # Non-empty switches on the reverse card. Part of the schema from day one so that reverse
+    # cards can be turned on later without a note type change (which Anki treats as a
+    # conflict and answers with a second note type).
+    "Reverse": 7_315_840_912_301_005,
+}
+
+_FRONT = """\
+<div class="d2a d2a-front">
+{{#Context}}<div class="d2a-trail">{{Context}}</div>{{/Context}}
+<div class="d2a-term">{{Term}}</div>
+</div>"""
+
+_BACK = """\
+{{FrontSide}}
+<hr id="answer">
+<div class="d2a d2a-back">
+<div class="d2a-definition">{{Definition}}</div>
+{{#Source}}<div class="d2a-meta"><span class="d2a-source">{{Source}}</span></div>{{/Source}}
+</div>"""
+
+_REVERSE_FRONT = """\
+{{#Reverse}}<div class="d2a d2a-front">
+{{#Context}}<div class="d2a-trail">{{Context}}</div>{{/Context}}
+<div class="d2a-definition">{{Definition}}</div>
+</div>{{/Reverse}}"""
+
+_REVERSE_BACK = """\
+{{FrontSide}}
+<hr id="answer">
+<div class="d2a d2a-back">
+<div class="d2a-term">{{Term}}</div>
+{{#Source}}<div class="d2a-meta"><span class="d2a-source">{{Source}}</span></div>{{/Source}}
+</div>"""
+
+CSS = resources.files("dea2anki").joinpath("card.css").read_text(encoding="utf-8")
+
+
+def make_model() -> genanki.Model:
+    """A fresh Model each call: genanki mutates the field and template dicts when writing."""
+    return genanki.Model(
+        MODEL_ID,
+        MODEL_NAME,
+        fields=[{"name": name, "id": _FIELD_IDS[name]} for name in FIELDS],
+        templates=[
+            {
+                "name": "Term → Definition",
+                "id": 7_315_840_912_302_001,
+                "qfmt": _FRONT,
+                "afmt": _BACK,
+            },
+            {
+                "name": "Definition → Term",
+                "id": 7_315_840_912_302_002,
+                "qfmt": _REVERSE_FRONT,
+                "afmt": _REVERSE_BACK,
+            },
+        ],
+        css=CSS,
+        sort_field_index=0,
+    )
+
+
+def identity_key(text: str) -> str:
+    """What counts as "the same term": NFC, case-folded, whitespace collapsed.
+
+    Case-folding means fixing ``AWS GLue`` to ``AWS Glue`` edits the note in place instead of
+    making a new one; Anki itself compares deck names and tags case-insensitively.
+    """
+    text = " ".join(unicodedata.normalize("NFC", text).split())
+    return unicodedata.normalize("NFC", text.casefold())
+
+
+def concept_guid(root_deck: str, term: str) -> str:
+    """Stable across edits of the definition, moves between sections, files and positions."""
+    return str(genanki.guid_for("dea2anki", identity_key(root_deck), identity_key(term)))
+
+
+def deck_id(full_name: str) -> int:
+    # Anki matches decks by name on import, but ids must still be unique inside a package.
+    digest = hashlib.sha256(("dea2anki-deck:" + identity_key(full_name)).encode()).digest()
+    return (1 << 40) + int.from_bytes(digest[:6], "big")
+
+
+def deck_name(root_deck: str, path: tuple[str, ...]) -> str:
+    return "::".join((root_deck, *path))

@@ -1,0 +1,239 @@
+"""Find note files and read them: bytes -> text -> frontmatter + body.
+
+The only module (with apkg.py) that touches the file system on the way in. Every problem
+becomes a Diagnostic naming the file (and line where there is one).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+from frontmatter.default_handlers import YAMLHandler
+
+from .diagnostics import Dea2AnkiError, Diagnostic, error
+
+
+@dataclass(frozen=True)
+class NoteFile:
+    path: Path
+    display: str
+    """How messages name the file: relative to where the user pointed us."""
+    rel: str
+    """Path relative to the notes root (the folder given, or a file's own folder), POSIX style."""
+
+
+@dataclass(frozen=True)
+class SourceFile:
+    file: NoteFile
+    deck: str | None
+    """Frontmatter ``deck``; None means the file's stem."""
+    tags: tuple[str, ...]
+    """Frontmatter ``tags`` as written (normalised later, with the concept's own tags)."""
+    body: str
+    body_line: int
+    """1-based line number, in the file, of the body's first line."""
+
+    @property
+    def root_deck(self) -> str:
+        return self.deck if self.deck is not None else self.file.path.stem
+
+
+def find_note_files(paths: Sequence[str]) -> tuple[list[NoteFile], list[Diagnostic]]:
+    """Expand files and folders (recursively, ``*.md``, sorted) into note files.
+
+    Hidden folders (``.obsidian``, ``.trash``, ``.git``) are skipped: Obsidian keeps deleted
+    notes in ``.trash`` and they must not come back as cards. Symlinked folders are not
+    followed, so a link loop cannot hang the build.
+    """
+    found: list[NoteFile] = []
+    problems: list[Diagnostic] = []
+    seen: set[Path] = set()
+    for given in paths:
+        p = Path(given)
+        if p.is_dir():
+            for f in _walk_markdown(p):
+                rel = f.relative_to(p).as_posix()
+                _add(found, seen, NoteFile(f, os.path.join(given, *rel.split("/")), rel))
+        elif p.is_file():
+            _add(found, seen, NoteFile(p, given, p.name))
+        elif p.is_symlink():
+            problems.append(error(given, None, "unreadable", "broken symbolic link"))
+        else:
+            problems.append(error(given, None, "missing-path", "no such file or folder"))
+    return found, problems
+
+
+def _walk_markdown(top: Path) -> list[Path]:
+    out: list[Path] = []
+    for dirpath, dirnames, filenames in os.walk(top):
+        dirnames[:] = [d for d in dirnames if not d.startswith(".")]
+        out.extend(Path(dirpath, f) for f in filenames if f.endswith(".md"))
+    return sorted(out, key=lambda f: f.relative_to(top).as_posix())
+
+
+def _add(found: list[NoteFile], seen: set[Path], nf: NoteFile) -> None:
+    key = nf.path.resolve()
+    if key not in seen:
+        seen.add(key)
+        found.append(nf)
+
+
+_FRONTMATTER_OPEN = re.compile(r"---[ \t]*\n")
+
+
+def read_source(nf: NoteFile) -> SourceFile:
+    """Read one note file. Raises Dea2AnkiError when it cannot be used at all."""
+    try:
+        data = nf.path.read_bytes()
+    except OSError as e:
+        raise Dea2AnkiError([error(nf.display, None, "unreadable", e.strerror or str(e))]) from e
+    text = decode(nf.display, data)
+    return split_frontmatter(nf, text)
+
+
+def decode(display: str, data: bytes) -> str:
+    if b"\x00" in data:
+        line = data[: data.index(b"\x00")].count(b"\n") + 1
+        raise Dea2AnkiError(
+            [error(display, line, "binary-file", "not a text file (NUL byte); is it really Markdown?")]
+        )
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as e:
+        line = data[: e.start].count(b"\n") + 1
+        bad = data[e.start : e.start + 1].hex()
+        raise Dea2AnkiError(
+            [error(display, line, "not-utf8", f"not valid UTF-8 (byte 0x{bad}); save the file as UTF-8")]
+        ) from e
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def split_frontmatter(nf: NoteFile, text: str) -> SourceFile:
+    if not _FRONTMATTER_OPEN.match(text):
+        return SourceFile(nf, None, (), text, 1)
+    handler = YAMLHandler()
+    parts = handler.FM_BOUNDARY.split(text, 2)
+    if len(parts) < 3:
+        # Obsidian shows an unclosed block as plain text; so do we, but say so.
+        raise Dea2AnkiError(
+            [error(nf.display, 1, "frontmatter-unclosed", "frontmatter opened with '---' is never closed")]
+        )
+    _, fm, body = parts
+    body_line = text[: len(text) - len(body)].count("\n") + 1
+    try:
+        meta = handler.load(fm)
+    except yaml.YAMLError as e:
+        mark = getattr(e, "problem_mark", None)
+        line = mark.line + 2 if mark is not None else 1
+        problem = getattr(e, "problem", None) or str(e).splitlines()[0]
+        raise Dea2AnkiError(
+            [error(nf.display, line, "frontmatter-yaml", f"invalid YAML in frontmatter: {problem}")]
+        ) from e
+    if meta is None:
+        meta = {}
+    if not isinstance(meta, dict):
+        raise Dea2AnkiError(
+            [
+                error(
+                    nf.display,
+                    2,
+                    "frontmatter-type",
+                    f"frontmatter must be a mapping of keys to values, not a {_yaml_type(meta)}",
+                )
+            ]
+        )
+    problems: list[Diagnostic] = []
+    deck = _read_deck(nf, fm, meta, problems)
+    tags = _read_tags(nf, fm, meta, problems)
+    if problems:
+        raise Dea2AnkiError(problems)
+    return SourceFile(nf, deck, tags, body, body_line)
+
+
+def _key_line(fm: str, key: str) -> int:
+    m = re.search(rf"^{re.escape(key)}\s*:", fm, re.MULTILINE)
+    return 2 + (fm[: m.start()].count("\n") if m else 0)
+
+
+def _yaml_type(value: Any) -> str:
+    if isinstance(value, list):
+        return "list"
+    if isinstance(value, dict):
+        return "mapping"
+    return "number" if isinstance(value, (int, float)) else type(value).__name__
+
+
+def _read_deck(nf: NoteFile, fm: str, meta: dict[Any, Any], out: list[Diagnostic]) -> str | None:
+    if "deck" not in meta:
+        return None
+    deck = meta["deck"]
+    if not isinstance(deck, str) or not deck.strip():
+        out.append(
+            error(
+                nf.display,
+                _key_line(fm, "deck"),
+                "frontmatter-type",
+                f"frontmatter 'deck' must be a non-empty text, not {_describe(deck)}",
+            )
+        )
+        return None
+    return deck.strip()
+
+
+def _read_tags(
+    nf: NoteFile, fm: str, meta: dict[Any, Any], out: list[Diagnostic]
+) -> tuple[str, ...]:
+    raw = meta.get("tags")
+    if raw is None:
+        return ()
+    if isinstance(raw, str):
+        # Obsidian accepts "a, b" and "a b" in a single string.
+        return tuple(t for t in re.split(r"[,\s]+", raw) if t)
+    if isinstance(raw, list) and all(isinstance(t, (str, int, float)) for t in raw):
+        return tuple(str(t) for t in raw if str(t).strip())
+    out.append(
+        error(
+            nf.display,
+            _key_line(fm, "tags"),
+            "frontmatter-type",
+            f"frontmatter 'tags' must be a list of texts, not {_describe(raw)}",
+        )
+    )
+    return ()
+
+
+def _describe(value: Any) -> str:
+    if value is None or value == "":
+        return "an empty value"
+    return f"a {_yaml_type(value)} ({value!r})"
+
+
+def read_all(files: Iterable[NoteFile]) -> tuple[list[SourceFile], list[Diagnostic]]:
+    """Read every file, collecting problems instead of stopping at the first."""
+    sources: list[SourceFile] = []
+    problems: list[Diagnostic] = []
+    for nf in files:
+        try:
+            sources.append(read_source(nf))
+        except Dea2AnkiError as e:
+            problems.extend(e.diagnostics)
+    return sources, problems
+
+
+__all__ = [
+    "NoteFile",
+    "SourceFile",
+    "decode",
+    "find_note_files",
+    "read_all",
+    "read_source",
+    "split_frontmatter",
+]
