@@ -22,6 +22,7 @@ from .sources import SourceFile, find_note_files, read_all
 
 DEFAULT_NOTES = "notes"
 DEFAULT_OUTPUT = "build"
+CONTEXT_SEPARATOR = " \u203a "  # the single angle quote reads as "inside" in any script
 
 
 @dataclass(frozen=True)
@@ -119,7 +120,8 @@ def _root_deck(src: SourceFile, out: list[Diagnostic]) -> str | None:
                 src.file.display,
                 None,
                 "deck-name",
-                f"root deck {src.root_deck!r} is empty once cleaned; set 'deck:' in the frontmatter",
+                f"root deck {src.root_deck!r} is empty once cleaned; set 'deck:' in the "
+                "frontmatter",
             )
         )
         return None
@@ -196,7 +198,7 @@ def _fields(loc: Located) -> tuple[str, ...]:
     return (
         render_inline(c.term_md),
         render_inline(c.definition),
-        escape(" › ".join(c.context)),
+        escape(CONTEXT_SEPARATOR.join(c.context)),
         escape(f"{loc.source.file.rel}:{c.line}"),
         "",
     )
@@ -232,7 +234,12 @@ def write_packages(
                     model=model, fields=list(pn.fields), tags=list(pn.tags), guid=pn.guid, due=due
                 )
             )
-        written.append(write_apkg(target, model, list(decks.values()), timestamp=timestamp))
+        try:
+            written.append(write_apkg(target, model, list(decks.values()), timestamp=timestamp))
+        except OSError as e:
+            raise Dea2AnkiError(
+                [error(str(target), None, "write-failed", f"cannot write: {e.strerror or e}")]
+            ) from e
     return tuple(written)
 
 

@@ -128,8 +128,11 @@ build_cmd.name = "build"
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the CLI and return its exit code (never raises, never prints a traceback)."""
     try:
-        rv = cli.main(args=list(argv) if argv is not None else None, prog_name="dea2anki",
-                      standalone_mode=False)
+        rv = cli.main(
+            args=list(argv) if argv is not None else None,
+            prog_name="dea2anki",
+            standalone_mode=False,
+        )
     except click.exceptions.Exit as e:
         return e.exit_code
     except click.ClickException as e:

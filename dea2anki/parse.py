@@ -198,6 +198,10 @@ def _contains(needle: str) -> Callable[[str], bool]:
     return lambda line: needle in line
 
 
+def _item_start(needle: str) -> Callable[[str], bool]:
+    return lambda line: bool(_BULLET.match(line)) and needle in line
+
+
 class _Walker:
     def __init__(self, src: str, path: str, first_line: int, deck_depth: int) -> None:
         self.lines = _Lines(src, first_line)
@@ -274,8 +278,7 @@ class _Walker:
             children = item.get("children", [])
             head = children[0] if children and "text" in children[0] else None
             text = head["text"] if head else ""
-            needle = _first_line(text)
-            line = self.lines.find(lambda s, n=needle: bool(_BULLET.match(s)) and n in s)
+            line = self.lines.find(_item_start(_first_line(text)))
             if head is not None:
                 self.lines.skip(_line_count(text) - 1)
                 self._item(text, line, in_block)

@@ -92,16 +92,20 @@ def read_source(nf: NoteFile) -> SourceFile:
     try:
         data = nf.path.read_bytes()
     except OSError as e:
-        raise Dea2AnkiError([error(nf.display, None, "unreadable", e.strerror or str(e))]) from e
+        raise _fail(nf.display, None, "unreadable", e.strerror or str(e)) from e
     text = decode(nf.display, data)
     return split_frontmatter(nf, text)
+
+
+def _fail(display: str, line: int | None, code: str, message: str) -> Dea2AnkiError:
+    return Dea2AnkiError([error(display, line, code, message)])
 
 
 def decode(display: str, data: bytes) -> str:
     if b"\x00" in data:
         line = data[: data.index(b"\x00")].count(b"\n") + 1
-        raise Dea2AnkiError(
-            [error(display, line, "binary-file", "not a text file (NUL byte); is it really Markdown?")]
+        raise _fail(
+            display, line, "binary-file", "not a text file (NUL byte); is it really Markdown?"
         )
     if data.startswith(b"\xef\xbb\xbf"):
         data = data[3:]
@@ -110,8 +114,8 @@ def decode(display: str, data: bytes) -> str:
     except UnicodeDecodeError as e:
         line = data[: e.start].count(b"\n") + 1
         bad = data[e.start : e.start + 1].hex()
-        raise Dea2AnkiError(
-            [error(display, line, "not-utf8", f"not valid UTF-8 (byte 0x{bad}); save the file as UTF-8")]
+        raise _fail(
+            display, line, "not-utf8", f"not valid UTF-8 (byte 0x{bad}); save the file as UTF-8"
         ) from e
     return text.replace("\r\n", "\n").replace("\r", "\n")
 
@@ -122,33 +126,28 @@ def split_frontmatter(nf: NoteFile, text: str) -> SourceFile:
     handler = YAMLHandler()
     parts = handler.FM_BOUNDARY.split(text, 2)
     if len(parts) < 3:
-        # Obsidian shows an unclosed block as plain text; so do we, but say so.
-        raise Dea2AnkiError(
-            [error(nf.display, 1, "frontmatter-unclosed", "frontmatter opened with '---' is never closed")]
+        # Obsidian would show the YAML as text; a card deck built from that is not what the
+        # user meant, so stop.
+        raise _fail(
+            nf.display, 1, "frontmatter-unclosed", "frontmatter opened with '---' is never closed"
         )
     _, fm, body = parts
     body_line = text[: len(text) - len(body)].count("\n") + 1
     try:
         meta = handler.load(fm)
     except yaml.YAMLError as e:
-        mark = getattr(e, "problem_mark", None)
-        line = mark.line + 2 if mark is not None else 1
-        problem = getattr(e, "problem", None) or str(e).splitlines()[0]
-        raise Dea2AnkiError(
-            [error(nf.display, line, "frontmatter-yaml", f"invalid YAML in frontmatter: {problem}")]
+        line, problem = _yaml_problem(e)
+        raise _fail(
+            nf.display, line, "frontmatter-yaml", f"invalid YAML in frontmatter: {problem}"
         ) from e
     if meta is None:
         meta = {}
     if not isinstance(meta, dict):
-        raise Dea2AnkiError(
-            [
-                error(
-                    nf.display,
-                    2,
-                    "frontmatter-type",
-                    f"frontmatter must be a mapping of keys to values, not a {_yaml_type(meta)}",
-                )
-            ]
+        raise _fail(
+            nf.display,
+            2,
+            "frontmatter-type",
+            f"frontmatter must be a mapping of keys to values, not a {_yaml_type(meta)}",
         )
     problems: list[Diagnostic] = []
     deck = _read_deck(nf, fm, meta, problems)
@@ -158,9 +157,24 @@ def split_frontmatter(nf: NoteFile, text: str) -> SourceFile:
     return SourceFile(nf, deck, tags, body, body_line)
 
 
+# The frontmatter text starts right after the opening "---" (with its newline), so its line k
+# (0-based) is line k + 1 of the file.
+
+
 def _key_line(fm: str, key: str) -> int:
     m = re.search(rf"^{re.escape(key)}\s*:", fm, re.MULTILINE)
-    return 2 + (fm[: m.start()].count("\n") if m else 0)
+    return 1 + (fm[: m.start()].count("\n") if m else 1)
+
+
+def _yaml_problem(e: yaml.YAMLError) -> tuple[int, str]:
+    problem_mark = getattr(e, "problem_mark", None)
+    context_mark = getattr(e, "context_mark", None)
+    problem = getattr(e, "problem", None) or str(e).splitlines()[0]
+    context = getattr(e, "context", None)
+    if context and context_mark is not None:
+        problem += f" ({context} started at line {context_mark.line + 1})"
+    mark = problem_mark or context_mark
+    return (mark.line + 1 if mark is not None else 1), problem
 
 
 def _yaml_type(value: Any) -> str:

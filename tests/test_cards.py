@@ -1,0 +1,65 @@
+"""Identity: GUIDs and deck ids depend only on what they should."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from dea2anki import cards
+from dea2anki.build import BuildOptions, collect, normalise_tag, plan, write_packages
+
+
+def test_guid_ignores_case_spacing_and_unicode_form() -> None:
+    g = cards.concept_guid("DEA", "AWS Glue")
+    assert cards.concept_guid("DEA", "AWS GLue") == g
+    assert cards.concept_guid("dea", "  AWS   Glue ") == g
+    # NFD Hangul (as macOS file systems may hand it over) == NFC Hangul
+    assert cards.concept_guid("DEA", "\u1109\u1165\u1107\u1165") == cards.concept_guid(
+        "DEA", "서버"
+    )
+    assert cards.concept_guid("SAA", "AWS Glue") != g
+    assert cards.concept_guid("DEA", "AWS Glue Catalog") != g
+
+
+def test_guid_is_a_fixed_contract() -> None:
+    # Changing this value re-keys every learner's notes: it must never change.
+    assert cards.concept_guid("DEA", "Amazon Athena") == cards.concept_guid("DEA", "amazon athena")
+    assert cards.concept_guid("DEA", "Amazon Athena") == "q$Lo/rNw>~"
+
+
+def test_guid_independent_of_definition_section_file_and_position(tmp_path: Path) -> None:
+    a = tmp_path / "a"
+    b = tmp_path / "b"
+    a.mkdir(), b.mkdir()
+    (a / "DEA.md").write_text("# S1\n\n- T : one : K ; L\n- U : u : K ; L\n", encoding="utf-8")
+    (b / "other.md").write_text(
+        "---\ndeck: DEA\n---\n- New : n : K ; L\n\n# S2\n\n## Sub\n\n- T : two : K ; L\n",
+        encoding="utf-8",
+    )
+    opts = BuildOptions()
+    ga = {n.located.concept.term: n.guid for n in plan(collect([str(a)], opts), opts).notes}
+    gb = {n.located.concept.term: n.guid for n in plan(collect([str(b)], opts), opts).notes}
+    assert ga["T"] == gb["T"]
+
+
+def test_deck_ids_are_stable_and_distinct() -> None:
+    assert cards.deck_id("DEA::Analytics") == cards.deck_id("DEA::Analytics")
+    assert cards.deck_id("DEA::Analytics") != cards.deck_id("DEA::Analytics_Stream")
+    assert 1 < cards.deck_id("DEA") < 2**53
+
+
+def test_tag_normalisation() -> None:
+    assert normalise_tag("#status/in progress") == "status::in_progress"
+    assert normalise_tag("  DEA ") == "DEA"
+    assert normalise_tag("a//b/") == "a::b"
+
+
+def test_tag_spelling_first_seen_wins_across_notes(tmp_path: Path) -> None:
+    (tmp_path / "X.md").write_text(
+        "---\ntags: [dea, Project]\n---\n- A : a : DEA ; aws\n- B : b : Aws ; project ;\n",
+        encoding="utf-8",
+    )
+    opts = BuildOptions()
+    notes = plan(collect([str(tmp_path)], opts), opts).notes
+    assert [n.tags for n in notes] == [("DEA", "aws", "Project"), ("aws", "Project", "DEA")]
+    written = write_packages(notes, tmp_path / "out", timestamp=1_700_000_000)
+    assert [w.notes for w in written] == [2]
