@@ -27,6 +27,7 @@ import genanki
 from genanki.apkg_col import APKG_COL
 from genanki.apkg_schema import APKG_SCHEMA
 
+from .atomic import atomic_output
 from .diagnostics import Dea2AnkiError, error
 
 _ZIP_TIME = (1980, 1, 1, 0, 0, 0)
@@ -76,21 +77,12 @@ def write_apkg(
     do, so a fixed timestamp gives fixed ids.
     """
     mods = note_mod or {}
-    path.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="dea2anki-") as tmp:
         db_path = Path(tmp, "collection.anki2")
         notes, cards = _write_collection(db_path, model, decks, timestamp, mods)
-        fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-        try:
-            # mkstemp creates 0600; a package is an ordinary shareable file.
-            os.fchmod(fd, 0o644)
-            with os.fdopen(fd, "wb") as raw, zipfile.ZipFile(raw, "w") as zf:
-                _add_entry(zf, "collection.anki2", db_path.read_bytes())
-                _add_entry(zf, "media", b"{}")
-            os.replace(tmp_name, path)
-        except BaseException:
-            Path(tmp_name).unlink(missing_ok=True)
-            raise
+        with atomic_output(path) as raw, zipfile.ZipFile(raw, "w") as zf:
+            _add_entry(zf, "collection.anki2", db_path.read_bytes())
+            _add_entry(zf, "media", b"{}")
     return WrittenPackage(path, notes, cards, len(decks), path.stat().st_size)
 
 
@@ -149,3 +141,46 @@ def _write_collection(
     finally:
         conn.close()
     return len(note_rows), len(card_rows)
+
+
+@dataclass(frozen=True)
+class PackagedNote:
+    guid: str
+    fields: tuple[str, ...]
+    tags: tuple[str, ...]
+    deck: str
+    mod: int
+
+
+def read_apkg(path: Path) -> list[PackagedNote]:
+    """The notes of a package (ours or any genanki-style one), for comparing releases."""
+    try:
+        with zipfile.ZipFile(path) as zf, tempfile.TemporaryDirectory() as tmp:
+            names = set(zf.namelist())
+            inner = next((n for n in ("collection.anki21", "collection.anki2") if n in names), None)
+            if inner is None:
+                raise zipfile.BadZipFile("no collection.anki2 inside")
+            db = Path(tmp, "c.db")
+            db.write_bytes(zf.read(inner))
+            conn = sqlite3.connect(db)
+            try:
+                decks = {
+                    int(k): v["name"]
+                    for k, v in json.loads(
+                        conn.execute("SELECT decks FROM col").fetchone()[0]
+                    ).items()
+                }
+                rows = conn.execute(
+                    "SELECT n.guid, n.flds, n.tags, n.mod, MIN(c.did) FROM notes n "
+                    "LEFT JOIN cards c ON c.nid = n.id GROUP BY n.id ORDER BY n.id"
+                ).fetchall()
+            finally:
+                conn.close()
+    except (OSError, zipfile.BadZipFile, sqlite3.Error, ValueError, KeyError) as e:
+        raise Dea2AnkiError(
+            [error(str(path), None, "bad-package", f"not a readable Anki package: {e}")]
+        ) from e
+    return [
+        PackagedNote(guid, tuple(flds.split("\x1f")), tuple(tags.split()), decks.get(did, ""), mod)
+        for guid, flds, tags, mod, did in rows
+    ]

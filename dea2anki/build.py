@@ -16,7 +16,9 @@ import genanki
 from . import cards
 from .apkg import WrittenPackage, write_apkg
 from .diagnostics import Dea2AnkiError, Diagnostic, error, warning
+from .lock import LOCK_NAME, read_lock, write_lock
 from .parse import Concept, clean_deck_component, parse_concepts
+from .release import Event, ReleaseNote, lock_problem, make_release
 from .render import escape, render_inline
 from .sources import SourceFile, find_note_files, read_all
 
@@ -29,6 +31,7 @@ CONTEXT_SEPARATOR = " \u203a "  # the single angle quote reads as "inside" in an
 class BuildOptions:
     deck_depth: int = 2
     include_empty: bool = False
+    retire: bool = False
 
 
 @dataclass(frozen=True)
@@ -52,21 +55,35 @@ class Collected:
 
 
 @dataclass(frozen=True)
-class PlannedNote:
+class Draft:
+    """A note as this build would write it, before identity and time are decided."""
+
     located: Located
-    guid: str
     deck: str
     tags: tuple[str, ...]
     fields: tuple[str, ...]
 
     @property
-    def package_key(self) -> str:
-        return self.deck.split("::", 1)[0]
+    def content(self) -> str:
+        """Hash of what Anki receives, except the Source line number.
+
+        Inserting a line above a concept moves it down without changing it; re-stamping it
+        would make Anki overwrite any edit the learner made to it. The deck is left out as
+        well: Anki never moves existing cards, so a deck change alone changes nothing there.
+        """
+        term, definition, context, _source, reverse = self.fields
+        source_file = self.located.source.file.rel
+        return cards.content_hash((term, definition, context, source_file, reverse), self.tags)
+
+    @property
+    def definition(self) -> str:
+        d = self.located.concept.definition
+        return cards.short_hash(cards.identity_key(d)) if d else ""
 
 
 @dataclass(frozen=True)
 class Plan:
-    notes: tuple[PlannedNote, ...]
+    drafts: tuple[Draft, ...]
     diagnostics: tuple[Diagnostic, ...]
 
 
@@ -75,6 +92,9 @@ class BuildResult:
     files: int
     concepts: int
     packages: tuple[WrittenPackage, ...]
+    events: tuple[Event, ...]
+    lock_path: Path
+    lock_written: bool
     diagnostics: tuple[Diagnostic, ...] = field(default=())
 
     @property
@@ -135,27 +155,37 @@ def normalise_tag(tag: str) -> str:
 
 
 def plan(collected: Collected, options: BuildOptions) -> Plan:
-    """Decide every note: identity, deck, tags, fields. Raises on duplicate terms."""
+    """Decide every note's deck, tags and fields. Raises on duplicate terms and block ids."""
     diagnostics: list[Diagnostic] = []
-    by_guid: dict[str, Located] = {}
+    by_term: dict[tuple[str, str], Located] = {}
+    by_block: dict[str, Located] = {}
     spelling: dict[str, str] = {}
-    notes: list[PlannedNote] = []
+    drafts: list[Draft] = []
     for loc in collected.concepts:
         c = loc.concept
-        guid = cards.concept_guid(loc.root_deck, c.term)
-        first = by_guid.get(guid)
-        if first is not None:
+        key = (cards.identity_key(loc.root_deck), cards.identity_key(c.term))
+        first = by_term.setdefault(key, loc)
+        if first is not loc:
             diagnostics.append(
-                error(
-                    loc.source.file.display,
-                    c.line,
+                _duplicate(
+                    loc,
                     "duplicate-term",
-                    f"term {c.term!r} is defined twice in deck {loc.root_deck!r}; "
-                    f"first at {first.where}",
+                    f"term {c.term!r} is defined twice in deck "
+                    f"{loc.root_deck!r}; first at {first.where}",
                 )
             )
             continue
-        by_guid[guid] = loc
+        if c.block_id:
+            first = by_block.setdefault(c.block_id, loc)
+            if first is not loc:
+                diagnostics.append(
+                    _duplicate(
+                        loc,
+                        "duplicate-block-id",
+                        f"block id ^{c.block_id} is used twice; first at {first.where}",
+                    )
+                )
+                continue
         if not c.definition and not options.include_empty:
             diagnostics.append(
                 warning(
@@ -167,10 +197,9 @@ def plan(collected: Collected, options: BuildOptions) -> Plan:
                 )
             )
             continue
-        notes.append(
-            PlannedNote(
+        drafts.append(
+            Draft(
                 located=loc,
-                guid=guid,
                 deck=cards.deck_name(loc.root_deck, c.deck_path),
                 tags=_tags(c.tags + loc.source.tags, spelling),
                 fields=_fields(loc),
@@ -178,7 +207,11 @@ def plan(collected: Collected, options: BuildOptions) -> Plan:
         )
     if any(d.is_error for d in diagnostics):
         raise Dea2AnkiError([*collected.diagnostics, *diagnostics])
-    return Plan(tuple(notes), (*collected.diagnostics, *diagnostics))
+    return Plan(tuple(drafts), (*collected.diagnostics, *diagnostics))
+
+
+def _duplicate(loc: Located, code: str, message: str) -> Diagnostic:
+    return error(loc.source.file.display, loc.concept.line, code, message)
 
 
 def _tags(raw: tuple[str, ...], spelling: dict[str, str]) -> tuple[str, ...]:
@@ -213,34 +246,55 @@ def package_filename(root: str) -> str:
 
 
 def write_packages(
-    notes: Sequence[PlannedNote], output: Path, *, timestamp: int
+    notes: Sequence[ReleaseNote], output: Path, *, timestamp: int
 ) -> tuple[WrittenPackage, ...]:
     """One package per root deck into a folder, or everything into one ``.apkg`` file."""
-    groups: dict[Path, list[PlannedNote]] = {}
+    groups: dict[Path, list[ReleaseNote]] = {}
     single = output.suffix.lower() == ".apkg"
     for note in notes:
-        target = output if single else output / package_filename(note.package_key)
+        target = output if single else output / package_filename(note.deck.split("::", 1)[0])
         groups.setdefault(target, []).append(note)
     written = []
     for target, members in groups.items():
         model = cards.make_model()
         decks: dict[str, genanki.Deck] = {}
-        for due, pn in enumerate(members):
-            deck = decks.get(pn.deck)
+        mods: dict[str, int] = {}
+        for due, rn in enumerate(members):
+            deck = decks.get(rn.deck)
             if deck is None:
-                deck = decks[pn.deck] = genanki.Deck(cards.deck_id(pn.deck), pn.deck)
-            deck.add_note(
-                genanki.Note(
-                    model=model, fields=list(pn.fields), tags=list(pn.tags), guid=pn.guid, due=due
-                )
+                deck = decks[rn.deck] = genanki.Deck(cards.deck_id(rn.deck), rn.deck)
+            note = genanki.Note(
+                model=model, fields=list(rn.fields), tags=list(rn.tags), guid=rn.guid, due=due
             )
+            if rn.suspended:
+                for card in note.cards:
+                    card.suspend = True
+            deck.add_note(note)
+            mods[rn.guid] = rn.mod
         try:
-            written.append(write_apkg(target, model, list(decks.values()), timestamp=timestamp))
+            written.append(
+                write_apkg(target, model, list(decks.values()), timestamp=timestamp, note_mod=mods)
+            )
         except OSError as e:
             raise Dea2AnkiError(
                 [error(str(target), None, "write-failed", f"cannot write: {e.strerror or e}")]
             ) from e
     return tuple(written)
+
+
+def default_lock_path(paths: Sequence[str]) -> Path:
+    """``dea2anki.lock`` in the notes folder (the first PATH, or the folder of a file)."""
+    first = Path(paths[0] if paths else DEFAULT_NOTES)
+    return (first if first.is_dir() else first.parent) / LOCK_NAME
+
+
+def pending_events(
+    paths: Sequence[str], options: BuildOptions, *, lock_path: Path | None = None
+) -> tuple[Event, ...]:
+    """What a build would change relative to the lock, without writing anything."""
+    planned = plan(collect(paths, options), options)
+    old = read_lock(lock_path or default_lock_path(paths))
+    return make_release(planned.drafts, old or (), timestamp=0, retire=options.retire).events
 
 
 def build(
@@ -249,25 +303,45 @@ def build(
     options: BuildOptions,
     *,
     timestamp: int,
+    lock_path: Path | None = None,
+    locked: bool = False,
 ) -> BuildResult:
     collected = collect(paths, options)
     planned = plan(collected, options)
-    if not planned.notes:
+    lock_path = lock_path or default_lock_path(paths)
+    old = read_lock(lock_path)
+    rel = make_release(planned.drafts, old or (), timestamp=timestamp, retire=options.retire)
+    diagnostics = [*planned.diagnostics, *rel.diagnostics]
+    if locked:
+        problem = lock_problem(lock_path, old, rel)
+        if problem is not None:
+            raise Dea2AnkiError([*diagnostics, problem])
+    if not any(n.live for n in rel.notes):
+        shown = ", ".join(paths or [DEFAULT_NOTES])
         raise Dea2AnkiError(
             [
-                *planned.diagnostics,
+                *diagnostics,
                 error(
-                    ", ".join(paths or [DEFAULT_NOTES]),
+                    shown,
                     None,
                     "nothing-to-export",
                     "no concept with a definition to export; previous packages left as they were",
                 ),
             ]
         )
-    packages = write_packages(planned.notes, output, timestamp=timestamp)
+    packages = write_packages(rel.notes, output, timestamp=timestamp)
+    try:
+        lock_written = write_lock(lock_path, rel.lock)
+    except OSError as e:
+        raise Dea2AnkiError(
+            [error(str(lock_path), None, "write-failed", f"cannot write: {e.strerror or e}")]
+        ) from e
     return BuildResult(
         files=len(collected.sources),
         concepts=len(collected.concepts),
         packages=packages,
-        diagnostics=planned.diagnostics,
+        events=rel.events,
+        lock_path=lock_path,
+        lock_written=lock_written,
+        diagnostics=tuple(diagnostics),
     )

@@ -7,7 +7,9 @@ field and template ids, the GUID rule. Change them only with a new model id and 
 from __future__ import annotations
 
 import hashlib
+import json
 import unicodedata
+from collections.abc import Sequence
 from importlib import resources
 
 import genanki
@@ -107,3 +109,12 @@ def deck_id(full_name: str) -> int:
 
 def deck_name(root_deck: str, path: tuple[str, ...]) -> str:
     return "::".join((root_deck, *path))
+
+
+def short_hash(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
+
+
+def content_hash(fields: Sequence[str], tags: Sequence[str]) -> str:
+    """What the lock compares to decide whether a note changed (and needs a new mod)."""
+    return short_hash(json.dumps([list(fields), sorted(tags)], ensure_ascii=False))

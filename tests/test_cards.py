@@ -5,7 +5,15 @@ from __future__ import annotations
 from pathlib import Path
 
 from dea2anki import cards
-from dea2anki.build import BuildOptions, collect, normalise_tag, plan, write_packages
+from dea2anki.build import (
+    BuildOptions,
+    Collected,
+    collect,
+    normalise_tag,
+    plan,
+    write_packages,
+)
+from dea2anki.release import make_release
 
 
 def test_guid_ignores_case_spacing_and_unicode_form() -> None:
@@ -36,9 +44,15 @@ def test_guid_independent_of_definition_section_file_and_position(tmp_path: Path
         encoding="utf-8",
     )
     opts = BuildOptions()
-    ga = {n.located.concept.term: n.guid for n in plan(collect([str(a)], opts), opts).notes}
-    gb = {n.located.concept.term: n.guid for n in plan(collect([str(b)], opts), opts).notes}
+    ga = guids(collect([str(a)], opts), opts)
+    gb = guids(collect([str(b)], opts), opts)
     assert ga["T"] == gb["T"]
+
+
+def guids(collected: Collected, opts: BuildOptions) -> dict[str, str]:
+    """Term -> GUID for a first build (no lock)."""
+    notes = make_release(plan(collected, opts).drafts, (), timestamp=1, retire=False).notes
+    return {n.fields[0]: n.guid for n in notes}
 
 
 def test_deck_ids_are_stable_and_distinct() -> None:
@@ -59,7 +73,8 @@ def test_tag_spelling_first_seen_wins_across_notes(tmp_path: Path) -> None:
         encoding="utf-8",
     )
     opts = BuildOptions()
-    notes = plan(collect([str(tmp_path)], opts), opts).notes
-    assert [n.tags for n in notes] == [("DEA", "aws", "Project"), ("aws", "Project", "DEA")]
+    drafts = plan(collect([str(tmp_path)], opts), opts).drafts
+    assert [n.tags for n in drafts] == [("DEA", "aws", "Project"), ("aws", "Project", "DEA")]
+    notes = make_release(drafts, (), timestamp=1_700_000_000, retire=False).notes
     written = write_packages(notes, tmp_path / "out", timestamp=1_700_000_000)
     assert [w.notes for w in written] == [2]

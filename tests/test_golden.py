@@ -25,7 +25,7 @@ def seed_concepts() -> list[dict[str, object]]:
             "tags": list(n.tags),
             "context": " > ".join(n.located.concept.context),
         }
-        for n in planned.notes
+        for n in planned.drafts
     ]
 
 

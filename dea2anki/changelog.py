@@ -1,0 +1,121 @@
+"""Release notes in Markdown: from a build's events, or by comparing two packages."""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Sequence
+
+from .apkg import PackagedNote
+from .cards import FIELDS, MODEL_NAME
+from .release import (
+    ADDED,
+    CHANGED,
+    GONE_EVENT,
+    MOVED_EVENT,
+    RENAMED_EVENT,
+    RESTORED,
+    RETIRED_EVENT,
+    RETIRED_TAG,
+    Event,
+)
+
+_ORDER = (ADDED, RESTORED, CHANGED, RENAMED_EVENT, MOVED_EVENT, RETIRED_EVENT, GONE_EVENT)
+_HEADINGS = {
+    ADDED: "Added",
+    RESTORED: "Back again",
+    CHANGED: "Changed",
+    RENAMED_EVENT: "Renamed",
+    MOVED_EVENT: "Moved",
+    RETIRED_EVENT: "Retired",
+    GONE_EVENT: "Removed from the notes (not retired yet)",
+}
+
+
+def anki_search_for_moved(term: str, new_deck: str) -> str:
+    """An Anki browser search that finds a moved note's cards still sitting elsewhere."""
+
+    def quote(text: str) -> str:
+        return re.sub(r'([\\"*_])', r"\\\1", text)
+
+    return f'"note:{MODEL_NAME}" "Term:{quote(term)}" -"deck:{quote(new_deck)}"'
+
+
+def render_changelog(events: Sequence[Event], title: str) -> str:
+    if not events:
+        return f"# {title}\n\nNo changes.\n"
+    counts = ", ".join(
+        f"{sum(1 for e in events if e.kind == k)} {_HEADINGS[k].lower()}"
+        for k in _ORDER
+        if any(e.kind == k for e in events)
+    )
+    out = [f"# {title}", "", counts[0].upper() + counts[1:] + ".", ""]
+    for deck in sorted({e.deck for e in events}, key=str.casefold):
+        out += [f"## {deck}", ""]
+        in_deck = [e for e in events if e.deck == deck]
+        for kind in _ORDER:
+            for e in sorted(
+                (e for e in in_deck if e.kind == kind), key=lambda e: e.term.casefold()
+            ):
+                out.append(_line(e))
+        out.append("")
+    if any(e.kind == MOVED_EVENT for e in events):
+        out += [
+            "> Moved concepts: Anki updates their text but keeps existing cards in their old "
+            "deck. Search for each one as shown in the Anki browser, select the cards and use "
+            "*Change Deck*.",
+            "",
+        ]
+    return "\n".join(out)
+
+
+def _line(e: Event) -> str:
+    term = f"**{e.term}**"
+    if e.kind == RENAMED_EVENT:
+        return f"- Renamed: **{e.old_term}** → {term} (matched by {e.how})"
+    if e.kind == MOVED_EVENT:
+        search = anki_search_for_moved(e.term, e.deck)
+        return f"- Moved: {term} from `{e.old_deck}`; find its cards with `{search}`"
+    return f"- {_HEADINGS[e.kind].split(' (')[0]}: {term}"
+
+
+def package_events(old: Sequence[PackagedNote], new: Sequence[PackagedNote]) -> list[Event]:
+    """What changed between two releases, matched by GUID."""
+    before = {n.guid: n for n in old}
+    events: list[Event] = []
+    for n in new:
+        term = _text(n.fields[0])
+        retired = RETIRED_TAG in n.tags
+        o = before.pop(n.guid, None)
+        if o is None:
+            if not retired:
+                events.append(Event(ADDED, term, n.deck, ""))
+        elif retired and RETIRED_TAG not in o.tags:
+            events.append(Event(RETIRED_EVENT, term, n.deck, ""))
+        elif RETIRED_TAG in o.tags and not retired:
+            events.append(Event(RESTORED, term, n.deck, ""))
+        elif o.fields[0] != n.fields[0]:
+            events.append(
+                Event(RENAMED_EVENT, term, n.deck, "", old_term=_text(o.fields[0]), how="GUID")
+            )
+        elif o.deck != n.deck:
+            events.append(Event(MOVED_EVENT, term, n.deck, "", old_deck=o.deck))
+        elif _comparable(o.fields) != _comparable(n.fields) or set(o.tags) != set(n.tags):
+            events.append(Event(CHANGED, term, n.deck, ""))
+    for o in before.values():
+        if RETIRED_TAG not in o.tags:
+            events.append(Event(GONE_EVENT, _text(o.fields[0]), o.deck, ""))
+    return events
+
+
+def _comparable(fields: tuple[str, ...]) -> tuple[str, ...]:
+    # Source is "file:line"; lines shift whenever text is inserted above, which is no change
+    # to the note (the build does not re-stamp it for that either).
+    if len(fields) == len(FIELDS):
+        source = FIELDS.index("Source")
+        return (*fields[:source], re.sub(r":\d+$", "", fields[source]), *fields[source + 1 :])
+    return fields
+
+
+def _text(field_html: str) -> str:
+    return html.unescape(re.sub(r"<[^>]+>", "", field_html))

@@ -1,0 +1,123 @@
+"""Which note is which: match this build's concepts to the lock's notes. Pure.
+
+In order of strength:
+1. an Obsidian block id (``^athena``) recorded in the lock: the same note, whatever changed;
+2. the same term in the same root deck: the same note (definition edits, moves between
+   sections or files with the same root deck, insertions: nothing re-keys);
+3. the same term whose lock entry no other concept claimed, in another root deck: a move
+   (a concept moved to another file, or its file was renamed);
+4. an unclaimed lock entry with exactly the same, non-empty definition, where exactly one new
+   term has it: a rename.
+Everything else is new and gets the default GUID (see cards.concept_guid), or one derived from
+its block id, made unique against every GUID the lock has ever handed out.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import genanki
+
+from . import cards
+from .lock import LockEntry
+
+NEW = "new"
+SAME = "same"
+BY_BLOCK_ID = "block id"
+MOVED = "moved"
+RENAMED = "renamed"
+
+
+@dataclass(frozen=True)
+class Claim:
+    """What identity needs to know about one concept of this build."""
+
+    root: str
+    term: str
+    block: str | None
+    definition: str
+    """Hash of the normalised definition, "" when empty (empty never proves a rename)."""
+
+
+@dataclass(frozen=True)
+class Resolved:
+    guid: str
+    how: str
+    entry: LockEntry | None
+
+
+def _key(root: str, term: str) -> tuple[str, str]:
+    return cards.identity_key(root), cards.identity_key(term)
+
+
+def resolve(
+    claims: Sequence[Claim], entries: Sequence[LockEntry]
+) -> tuple[list[Resolved], list[LockEntry]]:
+    """Match every claim to a lock entry or a new GUID; also return the unclaimed entries."""
+    result: list[Resolved | None] = [None] * len(claims)
+    free = {e.guid: e for e in entries}
+
+    def take(i: int, entry: LockEntry, how: str) -> None:
+        result[i] = Resolved(entry.guid, how, entry)
+        del free[entry.guid]
+
+    # Block ids are unique within a build (checked there), but a hand-merged lock might hold
+    # one twice; such an id proves nothing.
+    blocks = [e.block for e in entries if e.block]
+    by_block = {e.block: e for e in entries if e.block and blocks.count(e.block) == 1}
+    by_key = {_key(e.root, e.term): e for e in entries}
+    for i, c in enumerate(claims):
+        entry = by_block.get(c.block) if c.block else None
+        if entry is not None and entry.guid in free:
+            same = _key(entry.root, entry.term) == _key(c.root, c.term)
+            take(i, entry, SAME if same else BY_BLOCK_ID)
+    for i, c in enumerate(claims):
+        entry = by_key.get(_key(c.root, c.term))
+        if result[i] is None and entry is not None and entry.guid in free:
+            take(i, entry, SAME)
+
+    by_term: dict[str, list[LockEntry]] = {}
+    for e in free.values():
+        by_term.setdefault(cards.identity_key(e.term), []).append(e)
+    for i, c in enumerate(claims):
+        candidates = [e for e in by_term.get(cards.identity_key(c.term), []) if e.guid in free]
+        if result[i] is None and len(candidates) == 1:
+            take(i, candidates[0], MOVED)
+
+    open_claims: dict[str, list[int]] = {}
+    for i, c in enumerate(claims):
+        if result[i] is None and c.definition:
+            open_claims.setdefault(c.definition, []).append(i)
+    by_definition: dict[str, list[LockEntry]] = {}
+    for e in free.values():
+        if e.definition:
+            by_definition.setdefault(e.definition, []).append(e)
+    for definition, indexes in open_claims.items():
+        candidates = by_definition.get(definition, [])
+        if len(indexes) == 1 and len(candidates) == 1:
+            take(indexes[0], candidates[0], RENAMED)
+
+    used = {e.guid for e in entries} | {r.guid for r in result if r is not None}
+    resolved: list[Resolved] = []
+    for c, r in zip(claims, result, strict=True):
+        if r is None:
+            guid = _new_guid(c, used)
+            used.add(guid)
+            r = Resolved(guid, NEW, None)
+        resolved.append(r)
+    return resolved, list(free.values())
+
+
+def _new_guid(c: Claim, used: set[str]) -> str:
+    if c.block:
+        guid = str(genanki.guid_for("dea2anki-block", cards.identity_key(c.root), c.block))
+    else:
+        guid = cards.concept_guid(c.root, c.term)
+    n = 1
+    while guid in used:
+        # A renamed note carries the GUID its old term would get; a new concept with that
+        # old term must not take it over.
+        n += 1
+        guid = str(genanki.guid_for("dea2anki", *_key(c.root, c.term), n))
+    return guid

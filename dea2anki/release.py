@@ -1,0 +1,184 @@
+"""A release: this build's notes with identities and mod times, the new lock, and what
+changed since the lock. Pure: the lock's entries come in, nothing is read or written.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from . import cards
+from .diagnostics import Diagnostic, error, warning
+from .identity import BY_BLOCK_ID, MOVED, NEW, RENAMED, Claim, resolve
+from .lock import GONE, RETIRED, LockEntry, sort_key
+from .render import escape
+
+if TYPE_CHECKING:
+    from .build import Draft
+
+RETIRED_TAG = "dea2anki::retired"
+
+ADDED = "added"
+CHANGED = "changed"
+MOVED_EVENT = "moved"
+RENAMED_EVENT = "renamed"
+GONE_EVENT = "gone"
+RETIRED_EVENT = "retired"
+RESTORED = "restored"
+
+
+@dataclass(frozen=True)
+class ReleaseNote:
+    guid: str
+    mod: int
+    deck: str
+    tags: tuple[str, ...]
+    fields: tuple[str, ...]
+    live: bool = True
+    """False for a retired note: shipped suspended and tagged, so learners can delete it."""
+
+    @property
+    def suspended(self) -> bool:
+        return not self.live
+
+
+@dataclass(frozen=True)
+class Event:
+    kind: str
+    term: str
+    deck: str
+    where: str
+    old_term: str | None = None
+    old_deck: str | None = None
+    how: str | None = None
+
+
+@dataclass(frozen=True)
+class Release:
+    notes: tuple[ReleaseNote, ...]
+    lock: tuple[LockEntry, ...]
+    events: tuple[Event, ...]
+    diagnostics: tuple[Diagnostic, ...]
+
+
+def make_release(
+    drafts: Sequence[Draft], entries: Sequence[LockEntry], *, timestamp: int, retire: bool
+) -> Release:
+    claims = [
+        Claim(d.located.root_deck, d.located.concept.term, d.located.concept.block_id, d.definition)
+        for d in drafts
+    ]
+    resolved, leftovers = resolve(claims, entries)
+    notes: list[ReleaseNote] = []
+    lock: list[LockEntry] = []
+    events: list[Event] = []
+    for draft, r in zip(drafts, resolved, strict=True):
+        c = draft.located.concept
+        content = draft.content
+        old = r.entry
+        mod = old.mod if old is not None and old.content == content else timestamp
+        notes.append(ReleaseNote(r.guid, mod, draft.deck, draft.tags, draft.fields))
+        lock.append(
+            LockEntry(
+                guid=r.guid,
+                root=draft.located.root_deck,
+                term=c.term,
+                deck=draft.deck,
+                source=draft.located.source.file.rel,
+                block=c.block_id,
+                definition=draft.definition,
+                content=content,
+                mod=mod,
+            )
+        )
+        event = _event(draft, r.how, old, content)
+        if event is not None:
+            events.append(event)
+
+    diagnostics: list[Diagnostic] = []
+    for e in sorted(leftovers, key=sort_key):
+        if e.state == RETIRED or retire:
+            retired = _retired_note(e, timestamp)
+            notes.append(retired)
+            lock.append(replace(e, state=RETIRED, mod=retired.mod, content=_retired_content(e)))
+            if e.state != RETIRED:
+                events.append(Event(RETIRED_EVENT, e.term, e.deck, e.source))
+        else:
+            lock.append(replace(e, state=GONE))
+            events.append(Event(GONE_EVENT, e.term, e.deck, e.source))
+            diagnostics.append(
+                warning(
+                    e.source,
+                    None,
+                    "concept-gone",
+                    f"concept {e.term!r} is no longer in the notes; Anki keeps its note "
+                    f"(build with --retire to tag it {RETIRED_TAG})",
+                )
+            )
+    return Release(tuple(notes), tuple(lock), tuple(events), tuple(diagnostics))
+
+
+def _event(draft: Draft, how: str, old: LockEntry | None, content: str) -> Event | None:
+    c = draft.located.concept
+    where = draft.located.where
+    if old is None or how == NEW:
+        return Event(ADDED, c.term, draft.deck, where)
+    if old.state == RETIRED:
+        return Event(RESTORED, c.term, draft.deck, where)
+    if how in (RENAMED, BY_BLOCK_ID) and old.term != c.term:
+        reason = "same definition" if how == RENAMED else f"block id ^{c.block_id}"
+        return Event(RENAMED_EVENT, c.term, draft.deck, where, old_term=old.term, how=reason)
+    if old.deck != draft.deck or how == MOVED:
+        return Event(MOVED_EVENT, c.term, draft.deck, where, old_deck=old.deck)
+    if old.content != content:
+        return Event(CHANGED, c.term, draft.deck, where)
+    return None
+
+
+def _retired_fields(e: LockEntry) -> tuple[str, ...]:
+    notice = (
+        "<i>Retired: this concept is no longer in the notes "
+        f"(last in {escape(e.source)}). Find all such notes with "
+        f"<code>tag:{RETIRED_TAG}</code> and delete them.</i>"
+    )
+    return (escape(e.term), notice, escape(e.deck.replace("::", " / ")), escape(e.source), "")
+
+
+def _retired_content(e: LockEntry) -> str:
+    return cards.content_hash(_retired_fields(e), (RETIRED_TAG,))
+
+
+def _retired_note(e: LockEntry, timestamp: int) -> ReleaseNote:
+    mod = e.mod if e.state == RETIRED else timestamp
+    return ReleaseNote(e.guid, mod, e.deck, (RETIRED_TAG,), _retired_fields(e), live=False)
+
+
+def lock_problem(
+    path: Path, old: Sequence[LockEntry] | None, release: Release
+) -> Diagnostic | None:
+    """Why the lock on disk is not what this build would write (for ``--locked``)."""
+    if old is None:
+        return error(
+            str(path),
+            None,
+            "lock-missing",
+            "no lock file; run `dea2anki build` without --locked and commit the lock it writes",
+        )
+    before = {e.guid: e for e in old}
+    after = {e.guid: e for e in release.lock}
+    added = [after[g].term for g in after.keys() - before.keys()]
+    removed = [before[g].term for g in before.keys() - after.keys()]
+    changed = [after[g].term for g in after.keys() & before.keys() if after[g] != before[g]]
+    if not (added or removed or changed):
+        return None
+    terms = sorted(added + removed + changed)
+    shown = ", ".join(repr(t) for t in terms[:5]) + (", ..." if len(terms) > 5 else "")
+    return error(
+        str(path),
+        None,
+        "lock-stale",
+        f"the lock is out of date with the notes ({len(added)} new, {len(changed)} changed, "
+        f"{len(removed)} removed: {shown}); run `dea2anki build` and commit the lock",
+    )
