@@ -15,8 +15,36 @@ from pathlib import Path
 PER_FILE = 100
 PER_SECTION = 10
 
-KO = "데이터 스트림 실시간 처리 분석 서비스 완전관리형 서버리스 파티션 샤드 브로커 저장 쿼리 변환 전송".split()
-EN = "data stream real-time managed serverless partition shard broker storage query transform".split()
+KO = [
+    "데이터",
+    "스트림",
+    "실시간",
+    "처리",
+    "분석",
+    "서비스",
+    "완전관리형",
+    "서버리스",
+    "파티션",
+    "샤드",
+    "브로커",
+    "저장",
+    "쿼리",
+    "변환",
+    "전송",
+]
+EN = [
+    "data",
+    "stream",
+    "real-time",
+    "managed",
+    "serverless",
+    "partition",
+    "shard",
+    "broker",
+    "storage",
+    "query",
+    "transform",
+]
 
 
 def definition(rng: random.Random) -> str:
