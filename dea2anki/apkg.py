@@ -19,9 +19,11 @@ import sqlite3
 import tempfile
 import time
 import zipfile
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import BinaryIO
 
 import genanki
 from genanki.apkg_col import APKG_COL
@@ -31,6 +33,7 @@ from .atomic import atomic_output
 from .diagnostics import Dea2AnkiError, error
 
 _ZIP_TIME = (1980, 1, 1, 0, 0, 0)
+_MAX_EPOCH = 253_402_300_799  # 9999-12-31: ids (epoch in ms) stay far below 2**53
 
 
 @dataclass(frozen=True)
@@ -48,14 +51,14 @@ def build_timestamp(environ: Mapping[str, str] | None = None) -> int:
     raw = env.get("SOURCE_DATE_EPOCH", "").strip()
     if not raw:
         return int(time.time())
-    if not raw.isdigit():
+    if not raw.isdigit() or not 1 <= int(raw) <= _MAX_EPOCH:
         raise Dea2AnkiError(
             [
                 error(
                     "SOURCE_DATE_EPOCH",
                     None,
                     "bad-epoch",
-                    f"must be whole seconds since 1970, not {raw!r}",
+                    f"must be whole seconds since 1970 (1 to {_MAX_EPOCH}), not {raw!r}",
                 )
             ]
         )
@@ -69,21 +72,25 @@ def write_apkg(
     *,
     timestamp: int,
     note_mod: Mapping[str, int] | None = None,
+    opener: Callable[[Path], AbstractContextManager[BinaryIO]] = atomic_output,
 ) -> WrittenPackage:
     """Write ``decks`` (with their notes, in order) to ``path``.
 
     ``note_mod`` maps a GUID to that note's modification time; notes not in it get
     ``timestamp``. Note and card ids count up from ``timestamp`` in milliseconds, as genanki's
-    do, so a fixed timestamp gives fixed ids.
+    do, so a fixed timestamp gives fixed ids. ``opener`` gives the output file (by default
+    written atomically; a build passes its AtomicBatch so all packages land together).
     """
     mods = note_mod or {}
     with tempfile.TemporaryDirectory(prefix="dea2anki-") as tmp:
         db_path = Path(tmp, "collection.anki2")
         notes, cards = _write_collection(db_path, model, decks, timestamp, mods)
-        with atomic_output(path) as raw, zipfile.ZipFile(raw, "w") as zf:
-            _add_entry(zf, "collection.anki2", db_path.read_bytes())
-            _add_entry(zf, "media", b"{}")
-    return WrittenPackage(path, notes, cards, len(decks), path.stat().st_size)
+        with opener(path) as raw:
+            with zipfile.ZipFile(raw, "w") as zf:
+                _add_entry(zf, "collection.anki2", db_path.read_bytes())
+                _add_entry(zf, "media", b"{}")
+            size = raw.tell()
+    return WrittenPackage(path, notes, cards, len(decks), size)
 
 
 def _add_entry(zf: zipfile.ZipFile, name: str, data: bytes) -> None:

@@ -16,14 +16,44 @@ def atomic_output(path: Path) -> Iterator[BinaryIO]:
 
     On any failure the temporary file is removed and ``path`` is left as it was.
     """
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        # mkstemp creates 0600; outputs are ordinary shareable files.
+    with AtomicBatch() as batch, batch.open(path) as f:
+        yield f
+
+
+class AtomicBatch:
+    """Several outputs that appear together or not at all.
+
+    Each file is written to a temporary name next to its target; only when the batch ends
+    without an error are they all renamed into place. A failure part-way (a full disk, a
+    folder where a package should go) leaves every previous output as it was.
+    """
+
+    def __init__(self) -> None:
+        self._staged: list[tuple[str, Path]] = []
+
+    @contextmanager
+    def open(self, path: Path) -> Iterator[BinaryIO]:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+        self._staged.append((tmp, path))
         os.fchmod(fd, 0o644)
         with os.fdopen(fd, "wb") as f:
             yield f
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+
+    def __enter__(self) -> AtomicBatch:
+        return self
+
+    def __exit__(self, exc_type: object, exc: object, tb: object) -> None:
+        if exc_type is None:
+            for _tmp, path in self._staged:
+                if path.is_dir():
+                    self._discard()
+                    raise IsADirectoryError(21, "Is a directory", str(path))
+            for tmp, path in self._staged:
+                os.replace(tmp, path)
+        else:
+            self._discard()
+
+    def _discard(self) -> None:
+        for tmp, _ in self._staged:
+            Path(tmp).unlink(missing_ok=True)

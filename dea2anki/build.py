@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -15,11 +16,12 @@ import genanki
 
 from . import cards
 from .apkg import WrittenPackage, write_apkg
+from .atomic import AtomicBatch
 from .diagnostics import Dea2AnkiError, Diagnostic, error, warning
-from .lock import LOCK_NAME, read_lock, write_lock
+from .lock import LOCK_NAME, lock_changed, read_lock
 from .parse import Concept, clean_deck_component, parse_concepts
 from .release import Event, ReleaseNote, lock_problem, make_release
-from .render import escape, render_inline
+from .render import escape, render_definition, render_inline
 from .sources import SourceFile, find_note_files, read_all
 
 DEFAULT_NOTES = "notes"
@@ -151,7 +153,8 @@ def _root_deck(src: SourceFile, out: list[Diagnostic]) -> str | None:
 def normalise_tag(tag: str) -> str:
     """Obsidian tag -> Anki tag: ``#status/in progress`` -> ``status::in_progress``."""
     tag = "_".join(tag.strip().lstrip("#").split())
-    return "::".join(part for part in tag.split("/") if part)
+    parts = (part.strip(":") for part in re.split(r"/|::", tag))
+    return "::".join(part for part in parts if part)
 
 
 def plan(collected: Collected, options: BuildOptions) -> Plan:
@@ -160,6 +163,7 @@ def plan(collected: Collected, options: BuildOptions) -> Plan:
     by_term: dict[tuple[str, str], Located] = {}
     by_block: dict[str, Located] = {}
     spelling: dict[str, str] = {}
+    deck_spelling: dict[str, str] = {}
     drafts: list[Draft] = []
     for loc in collected.concepts:
         c = loc.concept
@@ -200,7 +204,7 @@ def plan(collected: Collected, options: BuildOptions) -> Plan:
         drafts.append(
             Draft(
                 located=loc,
-                deck=cards.deck_name(loc.root_deck, c.deck_path),
+                deck=_same_spelling(cards.deck_name(loc.root_deck, c.deck_path), deck_spelling),
                 tags=_tags(c.tags + loc.source.tags, spelling),
                 fields=_fields(loc),
             )
@@ -212,6 +216,17 @@ def plan(collected: Collected, options: BuildOptions) -> Plan:
 
 def _duplicate(loc: Located, code: str, message: str) -> Diagnostic:
     return error(loc.source.file.display, loc.concept.line, code, message)
+
+
+def _same_spelling(deck: str, seen: dict[str, str]) -> str:
+    """Anki matches deck names case-insensitively: `DEA::x` and `dea::X` are one deck. Spell
+    each level the way it was first seen, so one build never names a deck two ways."""
+    parts = deck.split("::")
+    out = []
+    for i, part in enumerate(parts):
+        key = "::".join(parts[: i + 1]).casefold()
+        out.append(seen.setdefault(key, part))
+    return "::".join(out)
 
 
 def _tags(raw: tuple[str, ...], spelling: dict[str, str]) -> tuple[str, ...]:
@@ -230,7 +245,7 @@ def _fields(loc: Located) -> tuple[str, ...]:
     c = loc.concept
     return (
         render_inline(c.term_md),
-        render_inline(c.definition),
+        render_definition(c.definition, c.details),
         escape(CONTEXT_SEPARATOR.join(c.context)),
         escape(f"{loc.source.file.rel}:{c.line}"),
         "",
@@ -246,40 +261,58 @@ def package_filename(root: str) -> str:
 
 
 def write_packages(
-    notes: Sequence[ReleaseNote], output: Path, *, timestamp: int
+    notes: Sequence[ReleaseNote],
+    output: Path,
+    *,
+    timestamp: int,
+    batch: AtomicBatch | None = None,
 ) -> tuple[WrittenPackage, ...]:
-    """One package per root deck into a folder, or everything into one ``.apkg`` file."""
-    groups: dict[Path, list[ReleaseNote]] = {}
+    """One package per root deck into a folder, or everything into one ``.apkg`` file.
+
+    With a ``batch`` the packages only appear when the batch ends without an error.
+    """
+    groups: dict[str, tuple[Path, list[ReleaseNote]]] = {}
     single = output.suffix.lower() == ".apkg"
     for note in notes:
-        target = output if single else output / package_filename(note.deck.split("::", 1)[0])
-        groups.setdefault(target, []).append(note)
-    written = []
-    for target, members in groups.items():
-        model = cards.make_model()
-        decks: dict[str, genanki.Deck] = {}
-        mods: dict[str, int] = {}
-        for due, rn in enumerate(members):
-            deck = decks.get(rn.deck)
-            if deck is None:
-                deck = decks[rn.deck] = genanki.Deck(cards.deck_id(rn.deck), rn.deck)
-            note = genanki.Note(
-                model=model, fields=list(rn.fields), tags=list(rn.tags), guid=rn.guid, due=due
-            )
-            if rn.suspended:
-                for card in note.cards:
-                    card.suspend = True
-            deck.add_note(note)
-            mods[rn.guid] = rn.mod
-        try:
-            written.append(
-                write_apkg(target, model, list(decks.values()), timestamp=timestamp, note_mod=mods)
-            )
-        except OSError as e:
-            raise Dea2AnkiError(
-                [error(str(target), None, "write-failed", f"cannot write: {e.strerror or e}")]
-            ) from e
-    return tuple(written)
+        root = note.deck.split("::", 1)[0]
+        # Case-insensitive file systems (and Anki) take DEA and dea for the same name.
+        key = "" if single else root.casefold()
+        target = output if single else output / package_filename(root)
+        groups.setdefault(key, (target, []))[1].append(note)
+    with nullcontext(batch) if batch is not None else AtomicBatch() as own:
+        return tuple(_write_one(t, members, timestamp, own) for t, members in groups.values())
+
+
+def _write_one(
+    target: Path, members: Sequence[ReleaseNote], timestamp: int, batch: AtomicBatch
+) -> WrittenPackage:
+    model = cards.make_model()
+    decks: dict[str, genanki.Deck] = {}
+    mods: dict[str, int] = {}
+    for due, rn in enumerate(members):
+        deck = decks.get(rn.deck)
+        if deck is None:
+            deck = decks[rn.deck] = genanki.Deck(cards.deck_id(rn.deck), rn.deck)
+        note = genanki.Note(
+            model=model, fields=list(rn.fields), tags=list(rn.tags), guid=rn.guid, due=due
+        )
+        if rn.suspended:
+            for card in note.cards:
+                card.suspend = True
+        deck.add_note(note)
+        mods[rn.guid] = rn.mod
+    try:
+        return write_apkg(
+            target,
+            model,
+            list(decks.values()),
+            timestamp=timestamp,
+            note_mod=mods,
+            opener=batch.open,
+        )
+    except OSError as e:
+        # Name the package, not the temporary file the error happened in.
+        raise OSError(e.errno, e.strerror, str(target)) from e
 
 
 def default_lock_path(paths: Sequence[str]) -> Path:
@@ -329,12 +362,20 @@ def build(
                 ),
             ]
         )
-    packages = write_packages(rel.notes, output, timestamp=timestamp)
+    new_lock = lock_changed(lock_path, rel.lock)
     try:
-        lock_written = write_lock(lock_path, rel.lock)
+        with AtomicBatch() as batch:
+            packages = write_packages(rel.notes, output, timestamp=timestamp, batch=batch)
+            if new_lock is not None:
+                with batch.open(lock_path) as f:
+                    f.write(new_lock.encode("utf-8"))
     except OSError as e:
+        where = e.filename or str(output)
         raise Dea2AnkiError(
-            [error(str(lock_path), None, "write-failed", f"cannot write: {e.strerror or e}")]
+            [
+                *diagnostics,
+                error(str(where), None, "write-failed", f"cannot write: {e.strerror or e}"),
+            ]
         ) from e
     return BuildResult(
         files=len(collected.sources),
@@ -342,6 +383,6 @@ def build(
         packages=packages,
         events=rel.events,
         lock_path=lock_path,
-        lock_written=lock_written,
+        lock_written=new_lock is not None,
         diagnostics=tuple(diagnostics),
     )

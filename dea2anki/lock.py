@@ -14,7 +14,6 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
-from .atomic import atomic_output
 from .diagnostics import Dea2AnkiError, error
 
 LOCK_NAME = "dea2anki.lock"
@@ -109,14 +108,12 @@ def render_lock(entries: Iterable[LockEntry]) -> str:
     return "\n".join(lines) + "\n"
 
 
-def write_lock(path: Path, entries: Iterable[LockEntry]) -> bool:
-    """Write atomically; returns False (and writes nothing) when the file is unchanged."""
+def lock_changed(path: Path, entries: Iterable[LockEntry]) -> str | None:
+    """The new lock text, or None when the file already holds exactly that."""
     text = render_lock(entries)
     try:
         if path.read_text(encoding="utf-8") == text:
-            return False
+            return None
     except (OSError, UnicodeDecodeError):
         pass
-    with atomic_output(path) as f:
-        f.write(text.encode("utf-8"))
-    return True
+    return text

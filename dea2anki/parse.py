@@ -1,10 +1,10 @@
 """Markdown body -> Concept records. Pure: no I/O, no Anki.
 
-mistune parses the block structure (so code fences, setext headings and lazy list lines are
-read the way every Markdown tool reads them); this module walks the tokens, keeps the heading
-trail, finds concept blocks and concept lines, and splits each concept into term, definition
-and tags on the Markdown *source* (a separator colon is never one inside `code`, a link
-target, ``https://`` or ``10:30``). The grammar is written down in the README.
+mistune parses the block structure (so code fences, setext headings, block quotes and lazy
+list lines are read the way every Markdown tool reads them); this module walks the tokens,
+keeps the heading trail, finds concept blocks and concept lines, and splits each concept into
+term, definition and tags on the Markdown *source* (a separator colon is never one inside
+`code`, **bold**, a link target, a URL or ``10:30``). The grammar is written down in the README.
 """
 
 from __future__ import annotations
@@ -20,9 +20,9 @@ from mistune.core import BlockState
 from .diagnostics import Diagnostic, warning
 from .render import plain_text
 
-_block_md = mistune.create_markdown(renderer=None)
-
 Token = dict[str, Any]
+
+_block_md = mistune.create_markdown(renderer=None)
 
 
 @dataclass(frozen=True)
@@ -32,7 +32,7 @@ class Concept:
     term_md: str
     """The term as written, Markdown included (rendered on the card)."""
     definition: str
-    """Markdown source of the definition, whitespace collapsed; may be empty."""
+    """Markdown source of the definition line, whitespace collapsed; may be empty."""
     tags: tuple[str, ...]
     """The concept's own tag list, cleaned (spaces inside a tag become ``_``)."""
     deck_path: tuple[str, ...]
@@ -40,15 +40,30 @@ class Concept:
     context: tuple[str, ...]
     """The full heading trail (every level), outermost first, cleaned like deck names."""
     line: int
-    """1-based line in the file where the concept's list item starts."""
+    """1-based line in the file where the concept's text starts."""
     block_id: str | None = None
-    """Obsidian block id (``^athena``) at the end of the line, if any."""
+    """Obsidian block id (``^athena``) at the end of the concept line, if any."""
+    details: str = ""
+    """Markdown of the rest of the list item (paragraphs, sub-bullets, code), dedented."""
 
 
 @dataclass(frozen=True)
 class ParseResult:
     concepts: tuple[Concept, ...]
     diagnostics: tuple[Diagnostic, ...]
+
+
+class _SourceState(BlockState):
+    """Remembers the source text of every list item and block quote.
+
+    mistune parses each container from its own dedented copy of the source; keeping it lets
+    us map tokens back to file lines exactly and hand a concept's extra blocks on as Markdown.
+    """
+
+    def child_state(self, src: str, lazy_line_starts: set[int] | None = None) -> BlockState:
+        child = super().child_state(src, lazy_line_starts)
+        self.env.setdefault("_sources", {})[id(child.tokens)] = src
+        return child
 
 
 def parse_concepts(
@@ -60,11 +75,11 @@ def parse_concepts(
     lines of the file. ``deck_depth`` is how many heading levels make decks.
     """
     src = body if body.endswith("\n") else body + "\n"
-    state = BlockState()
+    state = _SourceState()
     state.process(src)
     _block_md.block.parse(state)
-    walker = _Walker(src, path, first_line, deck_depth)
-    walker.walk_top(state.tokens)
+    walker = _Walker(path, deck_depth, state.env.get("_sources", {}))
+    walker.walk_top(state.tokens, _Scope(src, first_line))
     return ParseResult(tuple(walker.concepts), tuple(walker.diagnostics))
 
 
@@ -85,15 +100,21 @@ def clean_deck_component(title: str) -> str:
 # --- splitting one concept line ------------------------------------------------------------
 
 _BLOCK_MARKER = re.compile(r"^(?=[*_]+)[*_]+\s*concepts?\s*:?\s*[*_]+\s*:?$", re.IGNORECASE)
-_BLOCK_ID = re.compile(r"\s\^([A-Za-z0-9-]+)\s*$")
-# Colons that never separate: inside code spans, link targets, autolinks, URL schemes and
-# between digits (10:30, 1:2).
-_PROTECTED = re.compile(r"(`+).+?\1|\]\([^)\n]*\)|<[^<>\s]+>|[A-Za-z][\w+.-]*://|\d:\d")
-_BOLD_TERM_COLON = re.compile(r"^(\*\*|__)(.+?):\1")
-_TAG_WORD = r"[\w\-/.&+#]+"
-# Outside concept blocks a tag list is one-word tags joined by ';' (at least one ';'), which
-# ordinary prose after a colon almost never is.
-_LINE_TAG_LIST = re.compile(rf"^\s*(?:{_TAG_WORD}\s*;\s*)+(?:{_TAG_WORD}\s*)?$")
+# Obsidian block ids are letters, digits and dashes; one with no letter (`x ^2`) is maths.
+_BLOCK_ID = re.compile(r"\s\^((?=[A-Za-z0-9-]*[A-Za-z])[A-Za-z0-9-]+)\s*$")
+# Colons that never separate: inside bold, link targets, autolinks, URLs, `\:` and between
+# digits (10:30, 1:2). Code spans are masked separately (see _mask_code_spans).
+_PROTECTED = re.compile(
+    r"\*\*[^*\n]+?\*\*|__[^_\n]+?__|\]\([^)\n]*\)|<[^<>\s]+>"
+    r"|\b[A-Za-z][\w+.-]*://[^\s<>()]+|\\:|\d:\d"
+)
+_BOLD_TERM_COLON = re.compile(r"^(\*\*|__)([^*_\n]+?):\1")
+_TAG = r"[\w\-/.&+#]+"
+# Outside concept blocks a tag list is one-word tags joined by " ; " (at least one), which
+# ordinary prose after a colon almost never is: `- Note: see below`, `- C;C++;Java` are not.
+_LINE_TAG_LIST = re.compile(rf"^\s*(?:{_TAG}\s+;\s*)+(?:{_TAG}\s*)?$")
+# Inside a block the tag list may also be a single tag, and tags may contain spaces.
+_BLOCK_TAG_LIST = re.compile(rf"^\s*(?:{_TAG}|[\w\-/.&+# ]+(?:;[\w\-/.&+# ]*)+)\s*$")
 
 
 @dataclass(frozen=True)
@@ -103,16 +124,40 @@ class _Parts:
     tags: str | None
 
 
+def _mask_code_spans(text: str) -> str:
+    """Blank out `code spans` (CommonMark pairing: a run closes at the next run of the same
+    length). Linear in the number of backtick runs, whatever their lengths."""
+    runs = [(m.start(), m.end()) for m in re.finditer(r"`+", text)]
+    next_same: dict[int, int] = {}
+    last_by_len: dict[int, int] = {}
+    for i in range(len(runs) - 1, -1, -1):
+        n = runs[i][1] - runs[i][0]
+        if n in last_by_len:
+            next_same[i] = last_by_len[n]
+        last_by_len[n] = i
+    out = list(text)
+    i = 0
+    while i < len(runs):
+        j = next_same.get(i)
+        if j is None:
+            i += 1
+            continue
+        for k in range(runs[i][0], runs[j][1]):
+            out[k] = "\0"
+        i = j + 1
+    return "".join(out)
+
+
 def _separators(text: str) -> list[int]:
-    masked = _PROTECTED.sub(lambda m: "\0" * len(m.group(0)), text)
+    masked = _PROTECTED.sub(lambda m: "\0" * len(m.group(0)), _mask_code_spans(text))
     return [i for i, c in enumerate(masked) if c == ":"]
 
 
-def split_concept_text(text: str) -> _Parts | None:
+def split_concept_text(text: str, *, in_block: bool = True) -> _Parts | None:
     """``Term : Definition : Tag ; Tag`` -> parts; None without a separator colon.
 
-    The first separator ends the term; the last one, if there are two or more, starts the
-    tag list, so the definition may contain colons.
+    The first separator ends the term; the last one starts the tag list when what follows it
+    is one (see the README), so the definition may contain colons.
     """
     text = _BOLD_TERM_COLON.sub(r"\1\2\1 :", text.strip(), count=1)
     seps = _separators(text)
@@ -120,13 +165,15 @@ def split_concept_text(text: str) -> _Parts | None:
         return None
     first, last = seps[0], seps[-1]
     term_md = _unwrap_bold(text[:first].strip())
+    tail = text[last + 1 :].strip()
     if last == first:
-        rest = text[first + 1 :].strip()
-        # `Term : DEA ; AWS` is a term with tags and no definition yet.
-        if _LINE_TAG_LIST.match(rest):
-            return _Parts(term_md, "", rest)
-        return _Parts(term_md, rest, None)
-    return _Parts(term_md, text[first + 1 : last].strip(), text[last + 1 :].strip())
+        # `Term : DEA ; AWS` is a term with tags and no definition yet; `Term : word` is a
+        # definition.
+        if _LINE_TAG_LIST.match(tail):
+            return _Parts(term_md, "", tail)
+    elif (_BLOCK_TAG_LIST if in_block else _LINE_TAG_LIST).match(tail):
+        return _Parts(term_md, text[first + 1 : last].strip(), tail)
+    return _Parts(term_md, text[first + 1 :].strip(), None)
 
 
 def _unwrap_bold(term: str) -> str:
@@ -145,12 +192,87 @@ def split_tags(tag_list: str | None) -> tuple[str, ...]:
     return tuple(t.lstrip("#") for t in tags if t.lstrip("#"))
 
 
-# --- the walk --------------------------------------------------------------------------------
+# --- mapping tokens back to lines --------------------------------------------------------------
 
-_ATX = re.compile(r"^ {0,3}(#{1,6})(?:[ \t]|$)")
+_ATX = re.compile(r"^ {0,3}#{1,6}(?:[ \t]|$)")
 _BREAK = re.compile(r"^ {0,3}([-*_])[ \t]*(?:\1[ \t]*){2,}$")
-_FENCE = re.compile(r"^\s*(`{3,}|~{3,})")
-_BULLET = re.compile(r"^[ \t>]*(?:[-+*]|\d{1,9}[.)])(?:[ \t]|$)")
+_FENCE_OPEN = re.compile(r"^ {0,3}(`{3,}|~{3,})")
+_MARKER = re.compile(r"^[ \t]*(?:[-+*]|\d{1,9}[.)])(?:[ \t]+|$)")
+_QUOTE = re.compile(r"^ {0,3}>")
+_TEXT_BLOCKS = ("paragraph", "block_text")
+
+
+class _Scope:
+    """One source text mistune parsed (the body, a list item, a block quote) and the file
+    line of its first line. Tokens come in source order, so each is found by searching
+    forward; containers get scopes of their own, so a search never strays outside them."""
+
+    def __init__(self, src: str, first_line: int) -> None:
+        self.lines = src.split("\n")
+        self.first_line = first_line
+        self.pos = 0
+
+    def find(self, pred: Callable[[str], bool]) -> int:
+        """Index of the next line satisfying ``pred`` (the current one if none does)."""
+        for i in range(self.pos, len(self.lines)):
+            if pred(self.lines[i]):
+                return i
+        return min(self.pos, len(self.lines) - 1)
+
+    def consume(self, start: int, count: int) -> int:
+        """Move past ``count`` lines from ``start``; returns the file line of ``start``."""
+        self.pos = min(max(self.pos, start + max(count, 1)), len(self.lines))
+        return start + self.first_line
+
+    def file_line(self, index: int) -> int:
+        return index + self.first_line
+
+
+def _fence_length(lines: list[str], start: int) -> int:
+    """Lines from an opening code fence through its closing fence (or the end)."""
+    m = _FENCE_OPEN.match(lines[start])
+    if m is None:
+        return 1
+    char, width = m.group(1)[0], len(m.group(1))
+    closing = re.compile(rf"^ {{0,3}}{re.escape(char)}{{{width},}}[ \t]*$")
+    end = start + 1
+    while end < len(lines) and not closing.match(lines[end]):
+        end += 1
+    return end - start + 1
+
+
+def _line_count(text: str) -> int:
+    return len(text.rstrip("\n").split("\n"))
+
+
+def _first_text_line(text: str) -> tuple[int, str]:
+    for i, line in enumerate(text.split("\n")):
+        if line.strip():
+            return i, line.strip()
+    return 0, ""
+
+
+def _same_text(needle: str) -> Callable[[str], bool]:
+    return lambda line: line.strip() == needle or (bool(needle) and needle in line)
+
+
+def _item_marker(first: str) -> Callable[[str], bool]:
+    """A list marker line whose text (after one or more markers) is ``first``."""
+
+    def pred(line: str) -> bool:
+        rest = line
+        while True:
+            m = _MARKER.match(rest)
+            if not m:
+                return False
+            rest = rest[m.end() :]
+            if rest.strip() == first:
+                return True
+
+    return pred
+
+
+# --- the walk --------------------------------------------------------------------------------
 
 
 @dataclass
@@ -160,83 +282,39 @@ class _Heading:
     deck: str
 
 
-class _Lines:
-    """Maps tokens back to file lines.
-
-    mistune 3 tokens carry no positions, but tokens come in source order, so each one is
-    found by searching forward from the previous one.
-    """
-
-    def __init__(self, src: str, first_line: int) -> None:
-        self.lines = src.split("\n")
-        self.pos = 0
-        self.first_line = first_line
-
-    def find(self, pred: Callable[[str], bool]) -> int:
-        for i in range(self.pos, len(self.lines)):
-            if pred(self.lines[i]):
-                self.pos = i + 1
-                return i + self.first_line
-        return self.pos + self.first_line
-
-    def skip(self, n: int) -> None:
-        self.pos = min(self.pos + max(n, 0), len(self.lines))
-
-
-def _first_line(text: str) -> str:
-    for line in text.split("\n"):
-        if line.strip():
-            return line.strip()
-    return ""
-
-
-def _line_count(text: str) -> int:
-    return len(text.rstrip("\n").split("\n"))
-
-
-def _contains(needle: str) -> Callable[[str], bool]:
-    return lambda line: needle in line
-
-
-def _item_start(needle: str) -> Callable[[str], bool]:
-    return lambda line: bool(_BULLET.match(line)) and needle in line
-
-
 class _Walker:
-    def __init__(self, src: str, path: str, first_line: int, deck_depth: int) -> None:
-        self.lines = _Lines(src, first_line)
+    def __init__(self, path: str, deck_depth: int, sources: dict[int, str]) -> None:
         self.path = path
         self.deck_depth = deck_depth
+        self.sources = sources
         self.trail: list[_Heading] = []
         self.in_block = False
         self.concepts: list[Concept] = []
         self.diagnostics: list[Diagnostic] = []
 
-    def walk_top(self, tokens: Iterable[Token]) -> None:
+    def walk_top(self, tokens: Iterable[Token], scope: _Scope) -> None:
         for tok in tokens:
             kind = tok["type"]
             if kind == "heading":
-                self._heading(tok)
+                self._heading(tok, scope)
             elif kind == "thematic_break":
-                self.lines.find(lambda s: bool(_BREAK.match(s)))
+                scope.consume(scope.find(lambda s: bool(_BREAK.match(s))), 1)
                 self.in_block = False
             elif kind == "paragraph":
-                self._locate_text(tok["text"])
+                self._locate_text(tok["text"], scope)
                 if _BLOCK_MARKER.match(tok["text"].strip()):
                     self.in_block = True
-            elif kind == "list":
-                self._list(tok, in_block=self.in_block)
             else:
-                self._locate_other(tok)
+                self._block(tok, scope, in_block=self.in_block)
 
-    def _heading(self, tok: Token) -> None:
+    def _heading(self, tok: Token, scope: _Scope) -> None:
         level = tok["attrs"]["level"]
         if tok.get("style") == "setext":
-            line = self.lines.find(_contains(_first_line(tok["text"])))
-            self.lines.skip(_line_count(tok["text"]))
+            line = self._locate_text(tok["text"], scope)
+            scope.consume(scope.pos, 1)  # the underline
         else:
-            line = self.lines.find(lambda s: bool(_ATX.match(s)))
-        title = plain_text(tok["text"])
+            line = scope.consume(scope.find(lambda s: bool(_ATX.match(s))), 1)
+        title = plain_text(tok["text"], keep_html=False)
         deck = clean_deck_component(title)
         if not deck and level <= self.deck_depth:
             self.diagnostics.append(
@@ -252,65 +330,69 @@ class _Walker:
         self.trail.append(_Heading(level, title, deck))
         self.in_block = False
 
-    def _locate_text(self, text: str) -> int:
-        line = self.lines.find(_contains(_first_line(text)))
-        self.lines.skip(_line_count(text) - 1)
-        return line
+    def _locate_text(self, text: str, scope: _Scope) -> int:
+        offset, first = _first_text_line(text)
+        start = scope.find(_same_text(first))
+        return scope.consume(start - offset if start >= offset else start, _line_count(text))
 
-    def _locate_other(self, tok: Token) -> None:
+    def _block(self, tok: Token, scope: _Scope, *, in_block: bool) -> None:
+        """Any block that is not a heading, break or top-level paragraph."""
         kind = tok["type"]
-        if kind == "block_code" and tok.get("style") == "fenced":
-            self.lines.find(lambda s: bool(_FENCE.match(s)))
-            self.lines.skip(_line_count(tok.get("raw", "")) + 1)
-        elif kind in ("block_code", "block_html"):
-            self._locate_text(tok.get("raw", ""))
+        if kind == "list":
+            for item in tok["children"]:
+                self._item(item, scope, in_block=in_block)
         elif kind == "block_quote":
-            for child in tok.get("children", []):
-                if child["type"] == "list":
-                    self._list(child, in_block=False)
-                elif "text" in child:
-                    self._locate_text(child["text"])
-                else:
-                    self._locate_other(child)
+            start = scope.find(lambda s: bool(_QUOTE.match(s)))
+            src = self.sources.get(id(tok["children"]), "")
+            inner = _Scope(src, scope.file_line(start))
+            scope.consume(start, _line_count(src))
+            # A concept block never reaches into a quote; tagged lines there still count.
+            for child in tok["children"]:
+                if child["type"] in _TEXT_BLOCKS:
+                    self._locate_text(child["text"], inner)
+                elif child["type"] != "heading":
+                    self._block(child, inner, in_block=False)
+        elif kind == "block_code" and tok.get("style") == "fenced":
+            start = scope.find(lambda s: bool(_FENCE_OPEN.match(s)))
+            scope.consume(start, _fence_length(scope.lines, start))
+        elif kind in _TEXT_BLOCKS:
+            self._locate_text(tok["text"], scope)
+        elif kind in ("block_code", "block_html"):
+            self._locate_text(tok.get("raw", ""), scope)
 
-    def _list(self, tok: Token, *, in_block: bool) -> None:
-        for item in tok["children"]:
-            children = item.get("children", [])
-            head = children[0] if children and "text" in children[0] else None
-            text = head["text"] if head else ""
-            line = self.lines.find(_item_start(_first_line(text)))
-            if head is not None:
-                self.lines.skip(_line_count(text) - 1)
-                self._item(text, line, in_block)
-            for child in children[1 if head is not None else 0 :]:
-                if child["type"] == "list":
-                    # Sub-bullets of a concept are part of it, not concepts of their own.
-                    if not in_block:
-                        self._list(child, in_block=False)
-                    else:
-                        self._skip_list(child)
-                elif "text" in child:
-                    self._locate_text(child["text"])
-                else:
-                    self._locate_other(child)
+    def _item(self, item: Token, scope: _Scope, *, in_block: bool) -> None:
+        children: list[Token] = item.get("children", [])
+        src = self.sources.get(id(children), "")
+        offset, first = _first_text_line(src)
+        marker = scope.find(_item_marker(first if offset == 0 else ""))
+        base = marker
+        if offset == 0 and not _item_marker(first)(scope.lines[marker]):
+            # `-` alone on its line: mistune drops that empty first line from the item.
+            marker = scope.find(_item_marker(""))
+            base = marker + 1
+        inner = _Scope(src, scope.file_line(base))
+        scope.consume(marker, base - marker + _line_count(src))
 
-    def _skip_list(self, tok: Token) -> None:
-        for item in tok["children"]:
-            for child in item.get("children", []):
-                if "text" in child:
-                    self._locate_text(child["text"])
-                elif child["type"] == "list":
-                    self._skip_list(child)
-                else:
-                    self._locate_other(child)
+        head = children[0] if children and children[0]["type"] in _TEXT_BLOCKS else None
+        concept = None
+        if head is not None:
+            line = self._locate_text(head["text"], inner)
+            concept = self._concept(head["text"], line, in_block, _details(src, head["text"]))
+        if concept is not None:
+            self.concepts.append(concept)
+            return
+        # Not a concept: its own sub-lists may hold some (a grouping bullet).
+        for child in children[1 if head is not None else 0 :]:
+            if child["type"] != "heading":
+                self._block(child, inner, in_block=in_block)
 
-    def _item(self, text: str, line: int, in_block: bool) -> None:
+    def _concept(self, text: str, line: int, in_block: bool, details: str) -> Concept | None:
         block_id = None
         m = _BLOCK_ID.search(text)
         if m:
             block_id = m.group(1)
             text = text[: m.start()]
-        parts = split_concept_text(text)
+        parts = split_concept_text(text, in_block=in_block)
         if parts is None:
             if in_block and text.lstrip().startswith(("**", "__")):
                 self.diagnostics.append(
@@ -318,31 +400,36 @@ class _Walker:
                         self.path,
                         line,
                         "concept-no-separator",
-                        f"list item in a concept block has no ':' after the term: "
-                        f"{_first_line(text)[:60]!r}",
+                        "list item in a concept block has no ':' after the term: "
+                        f"{_first_text_line(text)[1][:60]!r}",
                     )
                 )
-            return
-        if not in_block and (parts.tags is None or not _LINE_TAG_LIST.match(parts.tags)):
-            return
+            return None
+        if not in_block and parts.tags is None:
+            return None
         term = plain_text(parts.term_md)
         if not term:
             if in_block or parts.term_md:
                 self.diagnostics.append(
                     warning(self.path, line, "empty-term", "concept has no term before the ':'")
                 )
-            return
-        self.concepts.append(
-            Concept(
-                term=term,
-                term_md=" ".join(parts.term_md.split()),
-                definition=" ".join(parts.definition.split()),
-                tags=split_tags(parts.tags),
-                deck_path=tuple(
-                    h.deck for h in self.trail if h.level <= self.deck_depth and h.deck
-                ),
-                context=tuple(h.deck or h.title for h in self.trail),
-                line=line,
-                block_id=block_id,
-            )
+            return None
+        return Concept(
+            term=term,
+            term_md=" ".join(parts.term_md.split()),
+            definition=" ".join(parts.definition.split()),
+            tags=split_tags(parts.tags),
+            deck_path=tuple(h.deck for h in self.trail if h.level <= self.deck_depth and h.deck),
+            context=tuple(h.deck or h.title for h in self.trail),
+            line=line,
+            block_id=block_id,
+            details=details,
         )
+
+
+def _details(item_src: str, head_text: str) -> str:
+    """The item's Markdown after its first paragraph."""
+    start = item_src.find(head_text.rstrip("\n"))
+    if start < 0:
+        return ""
+    return item_src[start + len(head_text.rstrip("\n")) :].strip("\n")

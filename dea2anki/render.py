@@ -28,20 +28,39 @@ def render_inline(src: str) -> str:
     return str(_renderer(_inline_tokens(src), BlockState()))
 
 
-def plain_text(src: str) -> str:
-    """The text a reader sees, markup removed and whitespace collapsed."""
-    return " ".join(_text_of(_inline_tokens(src)).split())
+def render_block(src: str) -> str:
+    """Block Markdown (paragraphs, lists, code blocks, quotes) to safe HTML."""
+    if not src.strip():
+        return ""
+    return str(_md(src)).strip()
 
 
-def _text_of(tokens: list[dict[str, Any]]) -> str:
+def render_definition(definition: str, details: str) -> str:
+    """The Definition field: the concept line's definition, then the rest of its list item."""
+    first = render_inline(definition)
+    rest = render_block(details)
+    if not rest:
+        return first
+    return f"<p>{first}</p>\n{rest}" if first else rest
+
+
+def plain_text(src: str, *, keep_html: bool = True) -> str:
+    """The text a reader sees, markup removed and whitespace collapsed.
+
+    Raw HTML is shown escaped on cards, so by default it is part of that text; a heading
+    (``keep_html=False``) drops it, as Obsidian's rendering of the heading would.
+    """
+    return " ".join(_text_of(_inline_tokens(src), keep_html).split())
+
+
+def _text_of(tokens: list[dict[str, Any]], keep_html: bool) -> str:
     parts: list[str] = []
     for tok in tokens:
         if "children" in tok:
-            parts.append(_text_of(tok["children"]))
+            parts.append(_text_of(tok["children"], keep_html))
         elif tok["type"] in ("softbreak", "linebreak"):
             parts.append(" ")
-        else:
-            # inline_html included: it is shown escaped, so the reader sees it as text.
+        elif tok["type"] != "inline_html" or keep_html:
             parts.append(tok.get("raw", ""))
     return "".join(parts)
 

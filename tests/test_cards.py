@@ -65,6 +65,8 @@ def test_tag_normalisation() -> None:
     assert normalise_tag("#status/in progress") == "status::in_progress"
     assert normalise_tag("  DEA ") == "DEA"
     assert normalise_tag("a//b/") == "a::b"
+    assert normalise_tag("x::") == "x"  # Anki would make it x::blank
+    assert normalise_tag("a:::b") == "a::b"
 
 
 def test_tag_spelling_first_seen_wins_across_notes(tmp_path: Path) -> None:
@@ -78,3 +80,16 @@ def test_tag_spelling_first_seen_wins_across_notes(tmp_path: Path) -> None:
     notes = make_release(drafts, (), timestamp=1_700_000_000, retire=False).notes
     written = write_packages(notes, tmp_path / "out", timestamp=1_700_000_000)
     assert [w.notes for w in written] == [2]
+
+
+def test_decks_and_packages_ignore_case(tmp_path: Path) -> None:
+    (tmp_path / "DEA.md").write_text("# Analytics\n\n- A : a : K ;\n", encoding="utf-8")
+    (tmp_path / "more.md").write_text(
+        "---\ndeck: dea\n---\n# analytics\n\n- B : b : K ;\n", encoding="utf-8"
+    )
+    opts = BuildOptions()
+    drafts = plan(collect([str(tmp_path)], opts), opts).drafts
+    assert [d.deck for d in drafts] == ["DEA::Analytics", "DEA::Analytics"]
+    notes = make_release(drafts, (), timestamp=1_700_000_000, retire=False).notes
+    written = write_packages(notes, tmp_path / "out", timestamp=1_700_000_000)
+    assert [(w.path.name, w.notes) for w in written] == [("DEA.apkg", 2)]

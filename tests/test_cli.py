@@ -282,13 +282,18 @@ def test_empty_notes_folder(workdir, cli) -> None:
     assert not Path("build").exists()
 
 
-def test_bad_source_date_epoch(previous_build, cli, monkeypatch) -> None:
+@pytest.mark.parametrize("epoch", ["yesterday", "0", "99999999999999999", "-5"])
+def test_bad_source_date_epoch(previous_build, cli, monkeypatch, capsys, epoch: str) -> None:
     digest = sha(previous_build)
-    monkeypatch.setenv("SOURCE_DATE_EPOCH", "yesterday")
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", epoch)
     from dea2anki.cli import main
 
-    r_code = main(["build"])
-    assert r_code == 1
+    assert main(["build"]) == 1
+    err = capsys.readouterr().err
+    assert (
+        "Error: SOURCE_DATE_EPOCH: must be whole seconds since 1970 (1 to 253402300799), "
+        f"not {epoch!r}" in err
+    )
     assert sha(previous_build) == digest
 
 
@@ -309,6 +314,17 @@ def test_crash_while_writing_keeps_previous_package(previous_build, cli, monkeyp
     assert "Traceback" not in r.err
     assert sha(previous_build) == digest
     assert sorted(p.name for p in previous_build.parent.iterdir()) == ["good.apkg"]
+
+
+def test_a_failing_package_writes_no_package_at_all(workdir, cli) -> None:
+    write("notes/A.md", GOOD)
+    write("notes/B.md", GOOD)
+    Path("build/B.apkg").mkdir(parents=True)  # a folder where a package should go
+    r = cli("build", epoch=T1)
+    assert r.code == 1
+    assert "Error: build/B.apkg: cannot write: Is a directory [write-failed]" in r.err.splitlines()
+    assert sorted(p.name for p in Path("build").iterdir()) == ["B.apkg"]
+    assert not Path("notes/dea2anki.lock").exists()
 
 
 def test_internal_error_is_one_line_without_traceback(previous_build, cli, monkeypatch) -> None:

@@ -126,6 +126,42 @@ CASES = {
         BLOCK + "- **Athena** : query S3 : DEA ; AWS ^athena\n",
         [("Athena", "query S3", ("DEA", "AWS"))],
     ),
+    "colon inside a bold term": (
+        BLOCK + "- **Amazon S3: Glacier** : cold storage : DEA ; AWS\n",
+        [("Amazon S3: Glacier", "cold storage", ("DEA", "AWS"))],
+    ),
+    "colon inside bold in the definition": (
+        BLOCK + "- **A** : see **Note:** here : K ; L\n",
+        [("A", "see **Note:** here", ("K", "L"))],
+    ),
+    "url with a port and no tags": (
+        BLOCK + "- **Airflow UI** : served on http://localhost:8080\n",
+        [("Airflow UI", "served on http://localhost:8080", ())],
+    ),
+    "url with a colon in its path": (
+        BLOCK + "- **Help** : see https://en.wikipedia.org/wiki/Help:Contents\n",
+        [("Help", "see https://en.wikipedia.org/wiki/Help:Contents", ())],
+    ),
+    "prose after the last colon is not a tag list": (
+        BLOCK + "- **Parquet** : columnar. Example: orders table\n",
+        [("Parquet", "columnar. Example: orders table", ())],
+    ),
+    "escaped colon": (
+        BLOCK + "- **T** : a\\: b : K ; L\n",
+        [("T", "a\\: b", ("K", "L"))],
+    ),
+    "semicolons without spaces are not a tag list outside a block": (
+        "- Languages: C;C++;Java\n",
+        [],
+    ),
+    "caret number is not a block id": (
+        BLOCK + "- **Square** : written x ^2\n",
+        [("Square", "written x ^2", ())],
+    ),
+    "grouping bullet in a block": (
+        BLOCK + "- Streaming\n  - **Shard** : unit : DEA ; AWS\n",
+        [("Shard", "unit", ("DEA", "AWS"))],
+    ),
     "ordered list items": (
         BLOCK + "1. **A** : a : K ; L\n2. **B** : b : K ; L\n",
         [("A", "a", ("K", "L")), ("B", "b", ("K", "L"))],
@@ -137,6 +173,17 @@ CASES = {
 def test_grammar(name: str) -> None:
     md, expected = CASES[name]
     assert concepts(md) == expected
+
+
+def test_rest_of_the_item_is_kept_as_details() -> None:
+    md = BLOCK + (
+        "- **A** : first : K ; L\n\n  second paragraph\n\n  ```sql\n  SELECT 1;\n  ```\n"
+        "  - sub : x : K ; L\n- **B** : b\n"
+    )
+    a, b = parse_concepts(md).concepts
+    assert (a.definition, a.tags) == ("first", ("K", "L"))
+    assert a.details == "second paragraph\n\n```sql\nSELECT 1;\n```\n- sub : x : K ; L"
+    assert (b.term, b.details) == ("B", "")
 
 
 def test_block_id_is_recorded() -> None:
@@ -228,6 +275,33 @@ def test_line_numbers_follow_the_file() -> None:
     )
     lines = {c.term: c.line for c in parse_concepts(md, first_line=10).concepts}
     assert lines == {"A": 20, "B": 22, "C": 24}
+
+
+@pytest.mark.parametrize(
+    ("md", "lines"),
+    [
+        ("- ```\n  code\n  ```\n- A : a : K ;\n- B : again : K ;\n", {"A": 4, "B": 5}),
+        ("> ```\n> - A : a : K ;\n> ```\n\n- A : b : K ;\n\n```\ny\n```\n", {"A": 5}),
+        ("# H\n\n```\n```\n- A : a : K ; L\n", {"A": 5}),
+        ("- - A : a : K ; L\n- B : b : K ; L\n", {"A": 1, "B": 2}),
+        ("-\n  **A** : a : K ; L\n", {"A": 2}),
+        ("> quoted\n> - A : a : K ;\n", {"A": 2}),
+        ("- x\n\n  ~~~\n  - A : in code : K ;\n  ~~~\n- A : real : K ;\n", {"A": 6}),
+        ("Title\n=====\n\n- A : a : K ;\n", {"A": 4}),
+    ],
+)
+def test_tricky_line_numbers(md: str, lines: dict[str, int]) -> None:
+    got = {c.term: c.line for c in parse_concepts(md).concepts}
+    assert got == lines
+    src = md.split("\n")
+    for c in parse_concepts(md).concepts:
+        assert c.term in src[c.line - 1]
+
+
+def test_long_backtick_runs() -> None:
+    # Used to take cubic time in the separator scan (94 s for this line).
+    (c,) = parse_concepts(BLOCK + "- **T** : " + "`" * 20000 + " : K ; L\n").concepts
+    assert (c.term, len(c.definition), c.tags) == ("T", 20000, ("K", "L"))
 
 
 @pytest.mark.parametrize(
