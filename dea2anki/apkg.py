@@ -73,11 +73,13 @@ def write_apkg(
     timestamp: int,
     note_mod: Mapping[str, int] | None = None,
     opener: Callable[[Path], AbstractContextManager[BinaryIO]] = atomic_output,
+    media: Mapping[str, Path] | None = None,
 ) -> WrittenPackage:
     """Write ``decks`` (with their notes, in order) to ``path``.
 
     ``note_mod`` maps a GUID to that note's modification time; notes not in it get
-    ``timestamp``. Note and card ids count up from ``timestamp`` in milliseconds, as genanki's
+    ``timestamp``. ``media`` maps packaged file names to files on disk. Note and card ids
+    count up from ``timestamp`` in milliseconds, as genanki's
     do, so a fixed timestamp gives fixed ids. ``opener`` gives the output file (by default
     written atomically; a build passes its AtomicBatch so all packages land together).
     """
@@ -88,7 +90,11 @@ def write_apkg(
         with opener(path) as raw:
             with zipfile.ZipFile(raw, "w") as zf:
                 _add_entry(zf, "collection.anki2", db_path.read_bytes())
-                _add_entry(zf, "media", b"{}")
+                names = sorted(media or {})
+                for i, name in enumerate(names):
+                    _add_entry(zf, str(i), (media or {})[name].read_bytes())
+                index = {str(i): name for i, name in enumerate(names)}
+                _add_entry(zf, "media", json.dumps(index, ensure_ascii=False).encode("utf-8"))
             size = raw.tell()
     return WrittenPackage(path, notes, cards, len(decks), size)
 

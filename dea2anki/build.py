@@ -7,7 +7,7 @@ the end, so a build that finds an error leaves the previous packages untouched.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from contextlib import nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -19,9 +19,10 @@ from .apkg import WrittenPackage, write_apkg
 from .atomic import AtomicBatch
 from .diagnostics import Dea2AnkiError, Diagnostic, error, warning
 from .lock import LOCK_NAME, lock_changed, read_lock
+from .media import MediaCollector, MediaIndex
 from .parse import Concept, clean_deck_component, parse_concepts
 from .release import Event, ReleaseNote, lock_problem, make_release
-from .render import escape, render_definition, render_inline
+from .render import CardRenderer, escape
 from .sources import SourceFile, find_note_files, read_all
 
 DEFAULT_NOTES = "notes"
@@ -34,6 +35,8 @@ class BuildOptions:
     deck_depth: int = 2
     include_empty: bool = False
     retire: bool = False
+    allow_html: bool = False
+    """Render raw HTML for every file (else per file, frontmatter ``allow-html``)."""
 
 
 @dataclass(frozen=True)
@@ -64,6 +67,8 @@ class Draft:
     deck: str
     tags: tuple[str, ...]
     fields: tuple[str, ...]
+    media: tuple[str, ...] = ()
+    """Packaged names of the files the fields embed."""
 
     @property
     def content(self) -> str:
@@ -87,6 +92,8 @@ class Draft:
 class Plan:
     drafts: tuple[Draft, ...]
     diagnostics: tuple[Diagnostic, ...]
+    media: Mapping[str, Path] = field(default_factory=dict)
+    """Packaged name -> file on disk, for every file any note embeds."""
 
 
 @dataclass(frozen=True)
@@ -165,6 +172,7 @@ def plan(collected: Collected, options: BuildOptions) -> Plan:
     spelling: dict[str, str] = {}
     deck_spelling: dict[str, str] = {}
     drafts: list[Draft] = []
+    renderers = _Renderers(options)
     for loc in collected.concepts:
         c = loc.concept
         key = (cards.identity_key(loc.root_deck), cards.identity_key(c.term))
@@ -201,17 +209,51 @@ def plan(collected: Collected, options: BuildOptions) -> Plan:
                 )
             )
             continue
+        renderer, collector = renderers.of(loc.source)
+        collector.begin(c.line)
         drafts.append(
             Draft(
                 located=loc,
                 deck=_same_spelling(cards.deck_name(loc.root_deck, c.deck_path), deck_spelling),
                 tags=_tags(c.tags + loc.source.tags, spelling),
-                fields=_fields(loc),
+                fields=_fields(loc, renderer),
+                media=tuple(sorted(collector.used)),
             )
         )
+    diagnostics.extend(renderers.diagnostics())
     if any(d.is_error for d in diagnostics):
         raise Dea2AnkiError([*collected.diagnostics, *diagnostics])
-    return Plan(tuple(drafts), (*collected.diagnostics, *diagnostics))
+    return Plan(tuple(drafts), (*collected.diagnostics, *diagnostics), renderers.files())
+
+
+class _Renderers:
+    """One CardRenderer and MediaCollector per note file; one MediaIndex per notes root."""
+
+    def __init__(self, options: BuildOptions) -> None:
+        self.options = options
+        self.indexes: dict[Path, MediaIndex] = {}
+        self.by_file: dict[Path, tuple[CardRenderer, MediaCollector]] = {}
+
+    def of(self, src: SourceFile) -> tuple[CardRenderer, MediaCollector]:
+        got = self.by_file.get(src.file.path)
+        if got is None:
+            root = src.file.root
+            index = self.indexes.get(root)
+            if index is None:
+                index = self.indexes[root] = MediaIndex(root)
+            collector = MediaCollector(index, src.file.path, src.file.display)
+            allow = self.options.allow_html or bool(src.allow_html)
+            got = self.by_file[src.file.path] = (
+                CardRenderer(media=collector, allow_html=allow),
+                collector,
+            )
+        return got
+
+    def diagnostics(self) -> list[Diagnostic]:
+        return [d for _, c in self.by_file.values() for d in c.diagnostics]
+
+    def files(self) -> dict[str, Path]:
+        return {name: p for _, c in self.by_file.values() for name, p in c.files.items()}
 
 
 def _duplicate(loc: Located, code: str, message: str) -> Diagnostic:
@@ -241,11 +283,11 @@ def _tags(raw: tuple[str, ...], spelling: dict[str, str]) -> tuple[str, ...]:
     return tuple(out.values())
 
 
-def _fields(loc: Located) -> tuple[str, ...]:
+def _fields(loc: Located, renderer: CardRenderer) -> tuple[str, ...]:
     c = loc.concept
     return (
-        render_inline(c.term_md),
-        render_definition(c.definition, c.details),
+        renderer.inline(c.term_md),
+        renderer.definition(c.definition, c.details),
         escape(CONTEXT_SEPARATOR.join(c.context)),
         escape(f"{loc.source.file.rel}:{c.line}"),
         "",
@@ -266,6 +308,7 @@ def write_packages(
     *,
     timestamp: int,
     batch: AtomicBatch | None = None,
+    media: Mapping[str, Path] | None = None,
 ) -> tuple[WrittenPackage, ...]:
     """One package per root deck into a folder, or everything into one ``.apkg`` file.
 
@@ -280,11 +323,17 @@ def write_packages(
         target = output if single else output / package_filename(root)
         groups.setdefault(key, (target, []))[1].append(note)
     with nullcontext(batch) if batch is not None else AtomicBatch() as own:
-        return tuple(_write_one(t, members, timestamp, own) for t, members in groups.values())
+        return tuple(
+            _write_one(t, members, timestamp, own, media or {}) for t, members in groups.values()
+        )
 
 
 def _write_one(
-    target: Path, members: Sequence[ReleaseNote], timestamp: int, batch: AtomicBatch
+    target: Path,
+    members: Sequence[ReleaseNote],
+    timestamp: int,
+    batch: AtomicBatch,
+    media: Mapping[str, Path],
 ) -> WrittenPackage:
     model = cards.make_model()
     decks: dict[str, genanki.Deck] = {}
@@ -309,6 +358,7 @@ def _write_one(
             timestamp=timestamp,
             note_mod=mods,
             opener=batch.open,
+            media={name: media[name] for rn in members for name in rn.media},
         )
     except OSError as e:
         # Name the package, not the temporary file the error happened in.
@@ -365,7 +415,9 @@ def build(
     new_lock = lock_changed(lock_path, rel.lock)
     try:
         with AtomicBatch() as batch:
-            packages = write_packages(rel.notes, output, timestamp=timestamp, batch=batch)
+            packages = write_packages(
+                rel.notes, output, timestamp=timestamp, batch=batch, media=planned.media
+            )
             if new_lock is not None:
                 with batch.open(lock_path) as f:
                     f.write(new_lock.encode("utf-8"))

@@ -14,6 +14,8 @@ from importlib import resources
 
 import genanki
 
+from .render import code_css
+
 # Fixed forever: Anki matches note types by id, and fields/templates by their own ids.
 MODEL_ID = 1_732_579_200_117
 MODEL_NAME = "dea2anki Concept"
@@ -58,7 +60,7 @@ _REVERSE_BACK = """\
 {{#Source}}<div class="d2a-meta"><span class="d2a-source">{{Source}}</span></div>{{/Source}}
 </div>"""
 
-CSS = resources.files("dea2anki").joinpath("card.css").read_text(encoding="utf-8")
+CSS = resources.files("dea2anki").joinpath("card.css").read_text(encoding="utf-8") + code_css()
 
 
 def make_model() -> genanki.Model:

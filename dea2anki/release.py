@@ -38,6 +38,7 @@ class ReleaseNote:
     fields: tuple[str, ...]
     live: bool = True
     """False for a retired note: shipped suspended and tagged, so learners can delete it."""
+    media: tuple[str, ...] = ()
 
     @property
     def suspended(self) -> bool:
@@ -79,7 +80,9 @@ def make_release(
         content = draft.content
         old = r.entry
         mod = old.mod if old is not None and old.content == content else timestamp
-        notes.append(ReleaseNote(r.guid, mod, draft.deck, draft.tags, draft.fields))
+        notes.append(
+            ReleaseNote(r.guid, mod, draft.deck, draft.tags, draft.fields, media=draft.media)
+        )
         lock.append(
             LockEntry(
                 guid=r.guid,

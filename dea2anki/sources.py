@@ -26,6 +26,8 @@ class NoteFile:
     """How messages name the file: relative to where the user pointed us."""
     rel: str
     """Path relative to the notes root (the folder given, or a file's own folder), POSIX style."""
+    root: Path
+    """The notes root: where the lock lives and media are looked up."""
 
 
 @dataclass(frozen=True)
@@ -38,6 +40,8 @@ class SourceFile:
     body: str
     body_line: int
     """1-based line number, in the file, of the body's first line."""
+    allow_html: bool | None = None
+    """Frontmatter ``allow-html``: render raw HTML instead of escaping it (None: not set)."""
 
     @property
     def root_deck(self) -> str:
@@ -59,9 +63,9 @@ def find_note_files(paths: Sequence[str]) -> tuple[list[NoteFile], list[Diagnost
         if p.is_dir():
             for f in _walk_markdown(p):
                 rel = f.relative_to(p).as_posix()
-                _add(found, seen, NoteFile(f, os.path.join(given, *rel.split("/")), rel))
+                _add(found, seen, NoteFile(f, os.path.join(given, *rel.split("/")), rel, p))
         elif p.is_file():
-            _add(found, seen, NoteFile(p, given, p.name))
+            _add(found, seen, NoteFile(p, given, p.name, p.parent))
         elif p.is_symlink():
             problems.append(error(given, None, "unreadable", "broken symbolic link"))
         else:
@@ -152,9 +156,10 @@ def split_frontmatter(nf: NoteFile, text: str) -> SourceFile:
     problems: list[Diagnostic] = []
     deck = _read_deck(nf, fm, meta, problems)
     tags = _read_tags(nf, fm, meta, problems)
+    allow_html = _read_bool(nf, fm, meta, "allow-html", problems)
     if problems:
         raise Dea2AnkiError(problems)
-    return SourceFile(nf, deck, tags, body, body_line)
+    return SourceFile(nf, deck, tags, body, body_line, allow_html)
 
 
 # The frontmatter text starts right after the opening "---" (with its newline), so its line k
@@ -222,6 +227,25 @@ def _read_tags(
         )
     )
     return ()
+
+
+def _read_bool(
+    nf: NoteFile, fm: str, meta: dict[Any, Any], key: str, out: list[Diagnostic]
+) -> bool | None:
+    if key not in meta:
+        return None
+    value = meta[key]
+    if isinstance(value, bool):
+        return value
+    out.append(
+        error(
+            nf.display,
+            _key_line(fm, key),
+            "frontmatter-type",
+            f"frontmatter {key!r} must be true or false, not {_describe(value)}",
+        )
+    )
+    return None
 
 
 def _describe(value: Any) -> str:

@@ -15,7 +15,7 @@ BODY = "# H\n\n- Term : definition : K ; L\n"
 
 
 def nf(path: Path) -> NoteFile:
-    return NoteFile(path, str(path), path.name)
+    return NoteFile(path, str(path), path.name, path.parent)
 
 
 def test_bom_and_crlf_parse_like_lf(tmp_path: Path) -> None:

@@ -1,0 +1,111 @@
+"""Find the files notes embed (images), the way Obsidian does, and name them for Anki.
+
+A reference is looked up next to the note, then from the notes folder's root, then by file
+name anywhere in the notes folder. The packaged name carries a hash of the content
+(``diagram-3f9a1c2b7d4e.png``): two different ``diagram.png`` never collide in the learner's
+media folder, and an unchanged image keeps its name, so Anki does not store it twice.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import unquote
+
+from .diagnostics import Diagnostic, error, warning
+
+
+class MediaIndex:
+    """Every non-Markdown file under a notes folder, by lower-cased file name."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root.resolve()
+        self.by_name: dict[str, list[Path]] = {}
+        for dirpath, dirnames, filenames in os.walk(self.root):
+            dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
+            for name in sorted(filenames):
+                if not name.endswith(".md"):
+                    self.by_name.setdefault(name.casefold(), []).append(Path(dirpath, name))
+
+
+@dataclass
+class MediaCollector:
+    """Resolves the references of one note file and remembers what they need."""
+
+    index: MediaIndex
+    note: Path
+    display: str
+    line: int = 0
+    """The line of the concept being rendered (for diagnostics)."""
+    files: dict[str, Path] = field(default_factory=dict)
+    """Packaged name -> file on disk."""
+    used: set[str] = field(default_factory=set)
+    """Packaged names referenced since the last ``begin``."""
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+    _hashes: dict[Path, str] = field(default_factory=dict)
+
+    def begin(self, line: int) -> None:
+        """Start rendering the concept at ``line``."""
+        self.line = line
+        self.used = set()
+
+    def __call__(self, ref: str) -> str | None:
+        target = unquote(ref.split("#", 1)[0].split("?", 1)[0]).strip()
+        if not target:
+            return None
+        path = self._find(target)
+        if path is None:
+            return None
+        name = self._packaged_name(path)
+        if name is not None:
+            self.files[name] = path
+            self.used.add(name)
+        return name
+
+    def _find(self, target: str) -> Path | None:
+        root = self.index.root
+        candidates = [self.note.resolve().parent / target, root / target.lstrip("/")]
+        for c in candidates:
+            resolved = c.resolve()
+            if not resolved.is_relative_to(root):
+                self.diagnostics.append(
+                    error(
+                        self.display,
+                        self.line,
+                        "media-outside-notes",
+                        f"refusing to pack {target!r}: it is outside the notes folder",
+                    )
+                )
+                return None
+            if resolved.is_file():
+                return resolved
+        found = self.index.by_name.get(Path(target).name.casefold(), [])
+        if found:
+            # Obsidian picks the shortest path when a name is not unique.
+            return min(found, key=lambda p: (len(p.parts), str(p)))
+        self.diagnostics.append(
+            warning(self.display, self.line, "missing-media", f"image {target!r} not found")
+        )
+        return None
+
+    def _packaged_name(self, path: Path) -> str | None:
+        digest = self._hashes.get(path)
+        if digest is None:
+            try:
+                digest = hashlib.sha256(path.read_bytes()).hexdigest()[:12]
+            except OSError as e:
+                self.diagnostics.append(
+                    warning(
+                        self.display,
+                        self.line,
+                        "missing-media",
+                        f"cannot read {path}: {e.strerror}",
+                    )
+                )
+                return None
+            self._hashes[path] = digest
+        stem = re.sub(r"[^\w.-]+", "_", path.stem).strip("._")[:60] or "media"
+        return f"{stem}-{digest}{path.suffix.lower()}"
