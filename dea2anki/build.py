@@ -35,8 +35,11 @@ class BuildOptions:
     deck_depth: int = 2
     include_empty: bool = False
     retire: bool = False
-    allow_html: bool = False
-    """Render raw HTML for every file (else per file, frontmatter ``allow-html``)."""
+    allow_html: bool | None = None
+    """Render raw HTML (True) or escape it (False) in every file; None: each file's
+    frontmatter ``allow-html`` decides (default: escape)."""
+    reverse: bool | None = None
+    """Add Definition -> Term cards (True/False for every file; None: frontmatter ``reverse``)."""
 
 
 @dataclass(frozen=True)
@@ -216,7 +219,7 @@ def plan(collected: Collected, options: BuildOptions) -> Plan:
                 located=loc,
                 deck=_same_spelling(cards.deck_name(loc.root_deck, c.deck_path), deck_spelling),
                 tags=_tags(c.tags + loc.source.tags, spelling),
-                fields=_fields(loc, renderer),
+                fields=_fields(loc, renderer, _choose(options.reverse, loc.source.reverse)),
                 media=tuple(sorted(collector.used)),
             )
         )
@@ -242,7 +245,7 @@ class _Renderers:
             if index is None:
                 index = self.indexes[root] = MediaIndex(root)
             collector = MediaCollector(index, src.file.path, src.file.display)
-            allow = self.options.allow_html or bool(src.allow_html)
+            allow = _choose(self.options.allow_html, src.allow_html)
             got = self.by_file[src.file.path] = (
                 CardRenderer(media=collector, allow_html=allow),
                 collector,
@@ -283,14 +286,21 @@ def _tags(raw: tuple[str, ...], spelling: dict[str, str]) -> tuple[str, ...]:
     return tuple(out.values())
 
 
-def _fields(loc: Located, renderer: CardRenderer) -> tuple[str, ...]:
+def _choose(flag: bool | None, frontmatter: bool | None, default: bool = False) -> bool:
+    """A command-line flag wins over the file's frontmatter, which wins over the default."""
+    if flag is not None:
+        return flag
+    return default if frontmatter is None else frontmatter
+
+
+def _fields(loc: Located, renderer: CardRenderer, reverse: bool) -> tuple[str, ...]:
     c = loc.concept
     return (
         renderer.inline(c.term_md),
         renderer.definition(c.definition, c.details),
         escape(CONTEXT_SEPARATOR.join(c.context)),
         escape(f"{loc.source.file.rel}:{c.line}"),
-        "",
+        "y" if reverse else "",
     )
 
 
@@ -369,6 +379,25 @@ def default_lock_path(paths: Sequence[str]) -> Path:
     """``dea2anki.lock`` in the notes folder (the first PATH, or the folder of a file)."""
     first = Path(paths[0] if paths else DEFAULT_NOTES)
     return (first if first.is_dir() else first.parent) / LOCK_NAME
+
+
+@dataclass(frozen=True)
+class Preview:
+    notes: tuple[ReleaseNote, ...]
+    """Live notes, in package order, with the fields a build would write."""
+    media: Mapping[str, Path]
+    diagnostics: tuple[Diagnostic, ...]
+
+
+def preview_notes(
+    paths: Sequence[str], options: BuildOptions, *, lock_path: Path | None = None
+) -> Preview:
+    """The notes a build would write (nothing is written). Raises Dea2AnkiError like build."""
+    planned = plan(collect(paths, options), options)
+    old = read_lock(lock_path or default_lock_path(paths))
+    rel = make_release(planned.drafts, old or (), timestamp=0, retire=False)
+    live = tuple(n for n in rel.notes if n.live)
+    return Preview(live, planned.media, (*planned.diagnostics, *rel.diagnostics))
 
 
 def pending_events(

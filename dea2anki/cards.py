@@ -32,32 +32,48 @@ _FIELD_IDS = {
     "Reverse": 7_315_840_912_301_005,
 }
 
-_FRONT = """\
+# Anki's {{Deck}} is where the card actually is ("DEA::Analytics::Amazon Athena"); the
+# script shows it as a trail. Without scripts (some viewers) the plain name still reads.
+_TRAIL = """\
+<div class="d2a-trail">{{Deck}}</div>
+<script>
+document.querySelectorAll(".d2a-trail").forEach(function (e) {
+  e.textContent = e.textContent.split("::").join(" \u203a ");
+});
+</script>"""
+
+_FOOTER = """\
+<div class="d2a-meta">
+{{#Context}}<div class="d2a-context">{{Context}}</div>{{/Context}}
+{{#Source}}<div class="d2a-source">{{Source}}</div>{{/Source}}
+</div>"""
+
+_FRONT = f"""\
 <div class="d2a d2a-front">
-{{#Context}}<div class="d2a-trail">{{Context}}</div>{{/Context}}
-<div class="d2a-term">{{Term}}</div>
+{_TRAIL}
+<div class="d2a-term">{{{{Term}}}}</div>
 </div>"""
 
-_BACK = """\
-{{FrontSide}}
+_BACK = f"""\
+{{{{FrontSide}}}}
 <hr id="answer">
 <div class="d2a d2a-back">
-<div class="d2a-definition">{{Definition}}</div>
-{{#Source}}<div class="d2a-meta"><span class="d2a-source">{{Source}}</span></div>{{/Source}}
+<div class="d2a-definition">{{{{Definition}}}}</div>
+{_FOOTER}
 </div>"""
 
-_REVERSE_FRONT = """\
-{{#Reverse}}<div class="d2a d2a-front">
-{{#Context}}<div class="d2a-trail">{{Context}}</div>{{/Context}}
-<div class="d2a-definition">{{Definition}}</div>
-</div>{{/Reverse}}"""
+_REVERSE_FRONT = f"""\
+{{{{#Reverse}}}}<div class="d2a d2a-front">
+{_TRAIL}
+<div class="d2a-definition">{{{{Definition}}}}</div>
+</div>{{{{/Reverse}}}}"""
 
-_REVERSE_BACK = """\
-{{FrontSide}}
+_REVERSE_BACK = f"""\
+{{{{FrontSide}}}}
 <hr id="answer">
 <div class="d2a d2a-back">
-<div class="d2a-term">{{Term}}</div>
-{{#Source}}<div class="d2a-meta"><span class="d2a-source">{{Source}}</span></div>{{/Source}}
+<div class="d2a-term">{{{{Term}}}}</div>
+{_FOOTER}
 </div>"""
 
 CSS = resources.files("dea2anki").joinpath("card.css").read_text(encoding="utf-8") + code_css()

@@ -59,6 +59,18 @@ def cli() -> None:
     "with a warning).",
 )
 @click.option(
+    "--reverse/--no-reverse",
+    default=None,
+    help="Also make a Definition -> Term card for every concept (or none). Without either, "
+    "a file's frontmatter `reverse: true` decides.",
+)
+@click.option(
+    "--allow-html/--no-allow-html",
+    default=None,
+    help="Render raw HTML in the notes instead of showing it as text (or never). Without "
+    "either, a file's frontmatter `allow-html: true` decides; the default escapes it.",
+)
+@click.option(
     "--retire",
     is_flag=True,
     help="Ship concepts that are gone from the notes as suspended notes tagged "
@@ -81,6 +93,8 @@ def build_cmd(
     output: str,
     deck_depth: int,
     include_empty: bool,
+    reverse: bool | None,
+    allow_html: bool | None,
     retire: bool,
     locked: bool,
     lock_file: str | None,
@@ -114,7 +128,13 @@ def build_cmd(
         result = build(
             list(paths),
             Path(output),
-            BuildOptions(deck_depth=deck_depth, include_empty=include_empty, retire=retire),
+            BuildOptions(
+                deck_depth=deck_depth,
+                include_empty=include_empty,
+                retire=retire,
+                reverse=reverse,
+                allow_html=allow_html,
+            ),
             timestamp=build_timestamp(),
             lock_path=Path(lock_file) if lock_file else None,
             locked=locked,

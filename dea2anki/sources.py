@@ -42,6 +42,8 @@ class SourceFile:
     """1-based line number, in the file, of the body's first line."""
     allow_html: bool | None = None
     """Frontmatter ``allow-html``: render raw HTML instead of escaping it (None: not set)."""
+    reverse: bool | None = None
+    """Frontmatter ``reverse``: also make Definition -> Term cards (None: not set)."""
 
     @property
     def root_deck(self) -> str:
@@ -157,9 +159,10 @@ def split_frontmatter(nf: NoteFile, text: str) -> SourceFile:
     deck = _read_deck(nf, fm, meta, problems)
     tags = _read_tags(nf, fm, meta, problems)
     allow_html = _read_bool(nf, fm, meta, "allow-html", problems)
+    reverse = _read_bool(nf, fm, meta, "reverse", problems)
     if problems:
         raise Dea2AnkiError(problems)
-    return SourceFile(nf, deck, tags, body, body_line, allow_html)
+    return SourceFile(nf, deck, tags, body, body_line, allow_html, reverse)
 
 
 # The frontmatter text starts right after the opening "---" (with its newline), so its line k
