@@ -102,11 +102,12 @@ def clean_deck_component(title: str) -> str:
 _BLOCK_MARKER = re.compile(r"^(?=[*_]+)[*_]+\s*concepts?\s*:?\s*[*_]+\s*:?$", re.IGNORECASE)
 # Obsidian block ids are letters, digits and dashes; one with no letter (`x ^2`) is maths.
 _BLOCK_ID = re.compile(r"\s\^((?=[A-Za-z0-9-]*[A-Za-z])[A-Za-z0-9-]+)\s*$")
-# Colons that never separate: inside bold, link targets, autolinks, URLs, `\:` and between
-# digits (10:30, 1:2). Code spans are masked separately (see _mask_code_spans).
+# Colons that never separate: inside bold, link targets, autolinks, URLs, `\:`, between
+# digits (10:30, 1:2) and in $math$. Code spans are masked separately (_mask_code_spans).
 _PROTECTED = re.compile(
     r"\*\*[^*\n]+?\*\*|__[^_\n]+?__|\]\([^)\n]*\)|<[^<>\s]+>"
     r"|\b[A-Za-z][\w+.-]*://[^\s<>()]+|\\:|\d:\d"
+    r"|\$\$[^$\n]+\$\$|\$(?![\s$])[^$\n]+?\$(?!\d)"
 )
 _BOLD_TERM_COLON = re.compile(r"^(\*\*|__)([^*_\n]+?):\1")
 _TAG = r"[\w\-/.&+#]+"

@@ -162,6 +162,10 @@ CASES = {
         BLOCK + "- Streaming\n  - **Shard** : unit : DEA ; AWS\n",
         [("Shard", "unit", ("DEA", "AWS"))],
     ),
+    "colons in math are not separators": (
+        BLOCK + "- **Ratio** : $a:b$ and $$x:y$$ : K ; L\n",
+        [("Ratio", "$a:b$ and $$x:y$$", ("K", "L"))],
+    ),
     "ordered list items": (
         BLOCK + "1. **A** : a : K ; L\n2. **B** : b : K ; L\n",
         [("A", "a", ("K", "L")), ("B", "b", ("K", "L"))],
