@@ -43,6 +43,7 @@ class WrittenPackage:
     cards: int
     decks: int
     size: int
+    media: int = 0
 
 
 def build_timestamp(environ: Mapping[str, str] | None = None) -> int:
@@ -96,7 +97,7 @@ def write_apkg(
                 index = {str(i): name for i, name in enumerate(names)}
                 _add_entry(zf, "media", json.dumps(index, ensure_ascii=False).encode("utf-8"))
             size = raw.tell()
-    return WrittenPackage(path, notes, cards, len(decks), size)
+    return WrittenPackage(path, notes, cards, len(decks), size, len(media or {}))
 
 
 def _add_entry(zf: zipfile.ZipFile, name: str, data: bytes) -> None:

@@ -7,10 +7,11 @@ the end, so a build that finds an error leaves the previous packages untouched.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from contextlib import nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TypeVar
 
 import genanki
 
@@ -23,7 +24,9 @@ from .media import MediaCollector, MediaIndex
 from .parse import Concept, clean_deck_component, parse_concepts
 from .release import Event, ReleaseNote, lock_problem, make_release
 from .render import CardRenderer, escape
-from .sources import SourceFile, find_note_files, read_all
+from .sources import SourceFile, find_note_files, read_source
+
+T = TypeVar("T")
 
 DEFAULT_NOTES = "notes"
 DEFAULT_OUTPUT = "build"
@@ -32,14 +35,20 @@ CONTEXT_SEPARATOR = " \u203a "  # the single angle quote reads as "inside" in an
 
 @dataclass(frozen=True)
 class BuildOptions:
-    deck_depth: int = 2
+    """What to build. Per-file settings come in pairs: a command-line value (None when not
+    given) that wins over the file's frontmatter, and a default (from the config file)."""
+
+    deck_depth: int | None = None
     include_empty: bool = False
     retire: bool = False
     allow_html: bool | None = None
-    """Render raw HTML (True) or escape it (False) in every file; None: each file's
-    frontmatter ``allow-html`` decides (default: escape)."""
     reverse: bool | None = None
-    """Add Definition -> Term cards (True/False for every file; None: frontmatter ``reverse``)."""
+    skip_drafts: bool = False
+    extra_tags: tuple[str, ...] = ()
+    """Tags added to every note (config ``tags``), after the file's own."""
+    default_deck_depth: int = 2
+    default_reverse: bool = False
+    default_allow_html: bool = False
 
 
 @dataclass(frozen=True)
@@ -114,22 +123,43 @@ class BuildResult:
         return sum(p.notes for p in self.packages)
 
 
-def collect(paths: Sequence[str], options: BuildOptions) -> Collected:
-    """Read and parse every note file. Raises Dea2AnkiError if any file is unusable."""
+def collect(
+    paths: Sequence[str],
+    options: BuildOptions,
+    progress: Callable[[int, int], None] | None = None,
+    *,
+    raise_errors: bool = True,
+) -> Collected:
+    """Read and parse every note file. Raises Dea2AnkiError if any file is unusable (unless
+    ``raise_errors`` is False: then the errors are in the diagnostics, for ``check``).
+
+    ``progress(done, total)`` is called after each file, for a progress bar.
+    """
     files, diagnostics = find_note_files(paths or [DEFAULT_NOTES])
     if not files and not diagnostics:
         shown = ", ".join(paths or [DEFAULT_NOTES])
         diagnostics.append(error(shown, None, "no-notes", "no Markdown (*.md) files found"))
-    sources, problems = read_all(files)
-    diagnostics.extend(problems)
     located: list[Located] = []
-    for src in sources:
+    sources: list[SourceFile] = []
+    for done, nf in enumerate(files, start=1):
+        try:
+            src = read_source(nf)
+        except Dea2AnkiError as e:
+            diagnostics.extend(e.diagnostics)
+            continue
+        finally:
+            if progress is not None:
+                progress(done, len(files))
+        diagnostics.extend(src.warnings)
+        if not src.anki or (src.draft and options.skip_drafts):
+            continue
+        sources.append(src)
         root = _root_deck(src, diagnostics)
         result = parse_concepts(
             src.body,
             path=src.file.display,
             first_line=src.body_line,
-            deck_depth=options.deck_depth,
+            deck_depth=_choose(options.deck_depth, src.deck_depth, options.default_deck_depth),
         )
         diagnostics.extend(result.diagnostics)
         if not result.concepts:
@@ -138,7 +168,7 @@ def collect(paths: Sequence[str], options: BuildOptions) -> Collected:
             )
         if root is not None:
             located.extend(Located(c, src, root) for c in result.concepts)
-    if any(d.is_error for d in diagnostics):
+    if raise_errors and any(d.is_error for d in diagnostics):
         raise Dea2AnkiError(diagnostics)
     return Collected(tuple(sources), tuple(located), tuple(diagnostics))
 
@@ -167,8 +197,9 @@ def normalise_tag(tag: str) -> str:
     return "::".join(part for part in parts if part)
 
 
-def plan(collected: Collected, options: BuildOptions) -> Plan:
-    """Decide every note's deck, tags and fields. Raises on duplicate terms and block ids."""
+def plan(collected: Collected, options: BuildOptions, *, raise_errors: bool = True) -> Plan:
+    """Decide every note's deck, tags and fields. Raises on duplicate terms and block ids
+    (and on any error ``collected`` carries), unless ``raise_errors`` is False."""
     diagnostics: list[Diagnostic] = []
     by_term: dict[tuple[str, str], Located] = {}
     by_block: dict[str, Located] = {}
@@ -209,6 +240,7 @@ def plan(collected: Collected, options: BuildOptions) -> Plan:
                     "empty-definition",
                     f"concept {c.term!r} has no definition; not exported "
                     "(--include-empty exports it)",
+                    c.column,
                 )
             )
             continue
@@ -218,13 +250,17 @@ def plan(collected: Collected, options: BuildOptions) -> Plan:
             Draft(
                 located=loc,
                 deck=_same_spelling(cards.deck_name(loc.root_deck, c.deck_path), deck_spelling),
-                tags=_tags(c.tags + loc.source.tags, spelling),
-                fields=_fields(loc, renderer, _choose(options.reverse, loc.source.reverse)),
+                tags=_tags(c.tags + loc.source.tags + options.extra_tags, spelling),
+                fields=_fields(
+                    loc,
+                    renderer,
+                    _choose(options.reverse, loc.source.reverse, options.default_reverse),
+                ),
                 media=tuple(sorted(collector.used)),
             )
         )
     diagnostics.extend(renderers.diagnostics())
-    if any(d.is_error for d in diagnostics):
+    if raise_errors and any(d.is_error for d in (*collected.diagnostics, *diagnostics)):
         raise Dea2AnkiError([*collected.diagnostics, *diagnostics])
     return Plan(tuple(drafts), (*collected.diagnostics, *diagnostics), renderers.files())
 
@@ -245,7 +281,9 @@ class _Renderers:
             if index is None:
                 index = self.indexes[root] = MediaIndex(root)
             collector = MediaCollector(index, src.file.path, src.file.display)
-            allow = _choose(self.options.allow_html, src.allow_html)
+            allow = _choose(
+                self.options.allow_html, src.allow_html, self.options.default_allow_html
+            )
             got = self.by_file[src.file.path] = (
                 CardRenderer(media=collector, allow_html=allow),
                 collector,
@@ -260,7 +298,7 @@ class _Renderers:
 
 
 def _duplicate(loc: Located, code: str, message: str) -> Diagnostic:
-    return error(loc.source.file.display, loc.concept.line, code, message)
+    return error(loc.source.file.display, loc.concept.line, code, message, loc.concept.column)
 
 
 def _same_spelling(deck: str, seen: dict[str, str]) -> str:
@@ -286,7 +324,7 @@ def _tags(raw: tuple[str, ...], spelling: dict[str, str]) -> tuple[str, ...]:
     return tuple(out.values())
 
 
-def _choose(flag: bool | None, frontmatter: bool | None, default: bool = False) -> bool:
+def _choose(flag: T | None, frontmatter: T | None, default: T) -> T:
     """A command-line flag wins over the file's frontmatter, which wins over the default."""
     if flag is not None:
         return flag
@@ -400,6 +438,19 @@ def preview_notes(
     return Preview(live, planned.media, (*planned.diagnostics, *rel.diagnostics))
 
 
+def check(
+    paths: Sequence[str], options: BuildOptions, *, lock_path: Path | None = None
+) -> tuple[Diagnostic, ...]:
+    """Everything a build would report, errors included, without writing anything."""
+    planned = plan(collect(paths, options, raise_errors=False), options, raise_errors=False)
+    try:
+        old = read_lock(lock_path or default_lock_path(paths))
+    except Dea2AnkiError as e:
+        return (*planned.diagnostics, *e.diagnostics)
+    rel = make_release(planned.drafts, old or (), timestamp=0, retire=options.retire)
+    return (*planned.diagnostics, *rel.diagnostics)
+
+
 def pending_events(
     paths: Sequence[str], options: BuildOptions, *, lock_path: Path | None = None
 ) -> tuple[Event, ...]:
@@ -417,8 +468,9 @@ def build(
     timestamp: int,
     lock_path: Path | None = None,
     locked: bool = False,
+    progress: Callable[[int, int], None] | None = None,
 ) -> BuildResult:
-    collected = collect(paths, options)
+    collected = collect(paths, options, progress)
     planned = plan(collected, options)
     lock_path = lock_path or default_lock_path(paths)
     old = read_lock(lock_path)

@@ -1,21 +1,41 @@
-"""Command line: click commands only. Library errors become messages and exit codes here."""
+"""Command line: click commands only. Library errors become messages and exit codes here.
+
+Settings come from, in order of precedence: a command-line flag, the note file's
+frontmatter (per-file settings), the config file ([tool.dea2anki] or dea2anki.toml), the
+default.
+"""
 
 from __future__ import annotations
 
+import json
 import os
-from collections.abc import Iterable, Sequence
+import sys
+import time
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import click
 
 from . import __version__
 from .apkg import build_timestamp, read_apkg
-from .build import DEFAULT_OUTPUT, BuildOptions, BuildResult, build, pending_events
+from .build import (
+    DEFAULT_NOTES,
+    DEFAULT_OUTPUT,
+    BuildOptions,
+    BuildResult,
+    build,
+    check,
+    pending_events,
+)
 from .changelog import package_events, render_changelog
+from .config import Config, load_config
 from .diagnostics import Dea2AnkiError, Diagnostic
 from .release import ADDED, CHANGED, MOVED_EVENT, RENAMED_EVENT, RESTORED, RETIRED_EVENT
 
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
+FORMATS = ("text", "json", "github")
 
 
 @click.group(context_settings=CONTEXT)
@@ -26,6 +46,7 @@ def cli() -> None:
     \b
     Quick start:
       dea2anki build                 # notes/*.md -> build/<Root deck>.apkg
+      dea2anki check                 # what will not become a good card, with file:line
       dea2anki build my-vault -o DEA.apkg
 
     Then import the .apkg in Anki (desktop, AnkiMobile or AnkiDroid). Build and import again
@@ -33,48 +54,235 @@ def cli() -> None:
     """
 
 
-@cli.command(context_settings=CONTEXT)
-@click.argument("paths", nargs=-1, metavar="[PATH]...")
+# --- options shared by the commands that read notes --------------------------------------------
+
+
+def notes_options(f: Callable[..., Any]) -> Callable[..., Any]:
+    """PATHs and the settings that shape the notes (build, check, changelog, preview)."""
+    for option in reversed(
+        [
+            click.argument("paths", nargs=-1, metavar="[PATH]..."),
+            click.option(
+                "--config",
+                "config_file",
+                metavar="FILE",
+                help="Config file [default: dea2anki.toml in the notes folder or here, else "
+                "[tool.dea2anki] in ./pyproject.toml].",
+            ),
+            click.option(
+                "--deck-depth",
+                type=click.IntRange(0, 6),
+                default=None,
+                help="How many heading levels become subdecks (H1, H2, ...) [default: 2]. "
+                "Deeper headings only show in the card's context line.",
+            ),
+            click.option(
+                "--include-empty/--no-include-empty",
+                default=None,
+                help="Also export concepts that have no definition yet (by default they are "
+                "skipped with a warning).",
+            ),
+            click.option(
+                "--reverse/--no-reverse",
+                default=None,
+                help="Also make a Definition -> Term card for every concept (or for none). "
+                "Without either, a file's frontmatter `reverse: true` decides.",
+            ),
+            click.option(
+                "--allow-html/--no-allow-html",
+                default=None,
+                help="Render raw HTML in the notes instead of showing it as text (or never). "
+                "Without either, a file's frontmatter `allow-html: true` decides.",
+            ),
+            click.option(
+                "--skip-drafts/--no-skip-drafts",
+                default=None,
+                help="Leave out files whose frontmatter says `draft: true` [default: include].",
+            ),
+            click.option(
+                "--lock",
+                "lock_file",
+                metavar="FILE",
+                help="Lock file to read and update [default: dea2anki.lock in the notes folder].",
+            ),
+        ]
+    ):
+        f = option(f)
+    return f
+
+
+@dataclass(frozen=True)
+class Settings:
+    paths: list[str]
+    options: BuildOptions
+    lock: Path | None
+    config: Config
+
+
+def resolve(
+    paths: tuple[str, ...],
+    config_file: str | None,
+    deck_depth: int | None,
+    include_empty: bool | None,
+    reverse: bool | None,
+    allow_html: bool | None,
+    skip_drafts: bool | None,
+    lock_file: str | None,
+    retire: bool | None = None,
+) -> Settings:
+    hint = Path(paths[0]) if paths else Path(DEFAULT_NOTES)
+    config = load_config(config_file, hint)
+    notes = list(paths) or list(config.get("notes", [])) or []
+
+    def pick(flag: Any, key: str, default: Any) -> Any:
+        return flag if flag is not None else config.get(key, default)
+
+    options = BuildOptions(
+        deck_depth=deck_depth,
+        include_empty=pick(include_empty, "include-empty", False),
+        retire=pick(retire, "retire", False),
+        allow_html=allow_html,
+        reverse=reverse,
+        skip_drafts=pick(skip_drafts, "skip-drafts", False),
+        extra_tags=tuple(config.get("tags", ())),
+        default_deck_depth=config.get("deck-depth", 2),
+        default_reverse=config.get("reverse", False),
+        default_allow_html=config.get("allow-html", False),
+    )
+    lock = lock_file or config.get("lock")
+    return Settings(notes, options, Path(lock) if lock else None, config)
+
+
+# --- output ----------------------------------------------------------------------------------
+
+
+def _color() -> bool:
+    # https://no-color.org: any non-empty NO_COLOR turns colour off.
+    return not os.environ.get("NO_COLOR") and sys.stderr.isatty()
+
+
+def _styled(text: str, **style: Any) -> str:
+    return click.style(text, **style) if _color() else text
+
+
+def show_diagnostics(diagnostics: Iterable[Diagnostic], fmt: str, *, quiet: bool = False) -> None:
+    """text: path:line:col: severity: message [code]; github: workflow annotations."""
+    shown = [d for d in diagnostics if d.is_error or not quiet]
+    if fmt == "json":
+        click.echo(json.dumps([d.as_dict() for d in shown], ensure_ascii=False, indent=1), err=True)
+        return
+    for d in shown:
+        if fmt == "github":
+            click.echo(d.github())
+        else:
+            color = "red" if d.is_error else "yellow"
+            line = str(d).replace(
+                f" {d.severity.value}: ", f" {_styled(d.severity.value, fg=color, bold=True)}: ", 1
+            )
+            click.echo(line, err=True)
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}{'' if n == 1 else 's'}"
+
+
+def _summary(result: BuildResult, *, verbose: bool) -> None:
+    warnings = sum(1 for d in result.diagnostics if not d.is_error)
+    click.echo(
+        f"Read {_plural(result.files, 'file')}, found {_plural(result.concepts, 'concept')}, "
+        f"exported {_styled(_plural(result.exported, 'note'), bold=True)}."
+    )
+    for p in result.packages:
+        click.echo(
+            f"  {_styled(str(p.path), fg='green')}: {_plural(p.notes, 'note')}, "
+            f"{_plural(p.cards, 'card')}, {_plural(p.decks, 'deck')}, "
+            f"{_plural(p.media, 'media file')}, {p.size / 1024:.1f} KiB"
+        )
+    for e in result.events:
+        if e.kind == RENAMED_EVENT:
+            click.echo(f"  renamed: {e.old_term!r} -> {e.term!r} ({e.how}), {e.where}")
+        elif e.kind == MOVED_EVENT:
+            click.echo(f"  moved: {e.term!r} {e.old_deck} -> {e.deck}, {e.where}")
+        elif e.kind in (RETIRED_EVENT, RESTORED) or verbose:
+            click.echo(f"  {e.kind}: {e.term!r}, {e.where}")
+    counts = {k: sum(1 for e in result.events if e.kind == k) for k in (ADDED, CHANGED)}
+    state = "updated" if result.lock_written else "unchanged"
+    click.echo(
+        f"Lock {result.lock_path} {state}: {counts[ADDED]} new, {counts[CHANGED]} changed "
+        "(only new and changed notes get a new time stamp)."
+    )
+    if warnings:
+        click.echo(_styled(f"{_plural(warnings, 'warning')} (listed above).", fg="yellow"))
+
+
+def _json_summary(result: BuildResult) -> str:
+    return json.dumps(
+        {
+            "files": result.files,
+            "concepts": result.concepts,
+            "exported": result.exported,
+            "packages": [
+                {
+                    "path": str(p.path),
+                    "notes": p.notes,
+                    "cards": p.cards,
+                    "decks": p.decks,
+                    "media": p.media,
+                    "bytes": p.size,
+                }
+                for p in result.packages
+            ],
+            "lock": {"path": str(result.lock_path), "updated": result.lock_written},
+            "events": [e.__dict__ for e in result.events],
+            "diagnostics": [d.as_dict() for d in result.diagnostics],
+        },
+        ensure_ascii=False,
+        indent=1,
+    )
+
+
+class Progress:
+    """A bar on stderr, only on a terminal and only once a build has taken a second."""
+
+    def __init__(self, enabled: bool) -> None:
+        self.enabled = enabled and sys.stderr.isatty()
+        self.start = time.monotonic()
+        self.drawn = False
+
+    def __call__(self, done: int, total: int) -> None:
+        if not self.enabled or time.monotonic() - self.start < 1.0:
+            return
+        width = 30
+        filled = width * done // max(total, 1)
+        sys.stderr.write(f"\r[{'#' * filled}{'.' * (width - filled)}] {done}/{total} files")
+        sys.stderr.flush()
+        self.drawn = True
+
+    def clear(self) -> None:
+        if self.drawn:
+            sys.stderr.write("\r" + " " * 60 + "\r")
+            sys.stderr.flush()
+            self.drawn = False
+
+
+# --- commands --------------------------------------------------------------------------------
+
+
+@cli.command("build", context_settings=CONTEXT)
+@notes_options
 @click.option(
     "-o",
     "--output",
-    default=DEFAULT_OUTPUT,
-    show_default=True,
+    default=None,
     metavar="OUT",
     help="Folder for one <Root deck>.apkg per root deck, or a file name ending in .apkg to "
-    "put every deck into one package.",
+    "put every deck into one package [default: build].",
 )
 @click.option(
-    "--deck-depth",
-    type=click.IntRange(0, 6),
-    default=2,
-    show_default=True,
-    help="How many heading levels become subdecks (H1, H2, ...). Deeper headings only show "
-    "in the card's context line.",
-)
-@click.option(
-    "--include-empty",
-    is_flag=True,
-    help="Also export concepts that have no definition yet (by default they are skipped "
-    "with a warning).",
-)
-@click.option(
-    "--reverse/--no-reverse",
+    "--retire/--no-retire",
     default=None,
-    help="Also make a Definition -> Term card for every concept (or none). Without either, "
-    "a file's frontmatter `reverse: true` decides.",
-)
-@click.option(
-    "--allow-html/--no-allow-html",
-    default=None,
-    help="Render raw HTML in the notes instead of showing it as text (or never). Without "
-    "either, a file's frontmatter `allow-html: true` decides; the default escapes it.",
-)
-@click.option(
-    "--retire",
-    is_flag=True,
-    help="Ship concepts that are gone from the notes as suspended notes tagged "
-    "dea2anki::retired, so learners can find and delete them (Anki never deletes on import).",
+    help="Ship concepts that are gone from the notes as notes tagged dea2anki::retired, so "
+    "learners can find and delete them (Anki never deletes on import).",
 )
 @click.option(
     "--locked",
@@ -83,21 +291,34 @@ def cli() -> None:
     "(for CI: the release is then exactly what was committed).",
 )
 @click.option(
-    "--lock",
-    "lock_file",
-    metavar="FILE",
-    help="Lock file to read and update [default: dea2anki.lock in the notes folder].",
+    "--format",
+    "fmt",
+    type=click.Choice(FORMATS),
+    default="text",
+    show_default=True,
+    help="How to print diagnostics: text (path:line:col), json, or github (annotations).",
 )
+@click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON on stdout.")
+@click.option("-q", "--quiet", is_flag=True, help="Print errors only.")
+@click.option("-v", "--verbose", is_flag=True, help="Also list every added and changed note.")
+@click.option("--watch", is_flag=True, help="Build again whenever a note changes (Ctrl-C stops).")
 def build_cmd(
     paths: tuple[str, ...],
-    output: str,
-    deck_depth: int,
-    include_empty: bool,
+    config_file: str | None,
+    deck_depth: int | None,
+    include_empty: bool | None,
     reverse: bool | None,
     allow_html: bool | None,
-    retire: bool,
-    locked: bool,
+    skip_drafts: bool | None,
     lock_file: str | None,
+    output: str | None,
+    retire: bool | None,
+    locked: bool,
+    fmt: str,
+    as_json: bool,
+    quiet: bool,
+    verbose: bool,
+    watch: bool,
 ) -> int:
     """Build Anki packages from Markdown notes.
 
@@ -109,7 +330,7 @@ def build_cmd(
     \b
     A concept is a list item after a **_Concept_** line (until the next --- or heading):
       - **Amazon Athena** : Serverless SQL over S3. : DEA ; AWS
-    or, anywhere, a list item ending in a tag list with at least one ';':
+    or, anywhere, a list item ending in a tag list with at least one ' ; ':
       - Client-Side Encryption : Encrypt data before sending it : DEA ; AWS
 
     The lock file (notes/dea2anki.lock; commit it) remembers every note's identity and when
@@ -118,47 +339,165 @@ def build_cmd(
     concepts moved to other files keep their cards. New or edited notes get the build time,
     or SOURCE_DATE_EPOCH when set (reproducible: same notes + lock + epoch = same bytes).
 
-    Packages are written to a temporary file and renamed into place: a failed build never
-    leaves half a package or loses the last one.
+    Packages and the lock are written to temporary files and renamed into place together: a
+    failed build never leaves half a package or loses the last one.
 
     Exit status: 0 built (warnings may be printed), 1 the notes have errors or --locked
     found a stale lock (nothing written), 2 wrong usage.
     """
+    s = resolve(
+        paths,
+        config_file,
+        deck_depth,
+        include_empty,
+        reverse,
+        allow_html,
+        skip_drafts,
+        lock_file,
+        retire,
+    )
+    out = Path(output or s.config.get("output", DEFAULT_OUTPUT))
+
+    def once() -> int:
+        progress = Progress(enabled=not quiet and not as_json)
+        try:
+            result = build(
+                s.paths,
+                out,
+                s.options,
+                timestamp=build_timestamp(),
+                lock_path=s.lock,
+                locked=locked,
+                progress=progress,
+            )
+        except Dea2AnkiError as e:
+            progress.clear()
+            show_diagnostics(e.diagnostics, fmt)
+            n = len(e.errors)
+            click.echo(
+                _styled(f"Build failed: {_plural(n, 'error')}; no package was written.", fg="red"),
+                err=True,
+            )
+            return 1
+        progress.clear()
+        show_diagnostics(result.diagnostics, fmt, quiet=quiet)
+        if as_json:
+            click.echo(_json_summary(result))
+        elif not quiet:
+            _summary(result, verbose=verbose)
+        return 0
+
+    code = once()
+    if not watch:
+        return code
+    return _watch(s, out, once)
+
+
+def _watch(s: Settings, out: Path, once: Callable[[], int]) -> int:
+    from watchfiles import watch  # imported here: only --watch needs it
+
+    roots = [Path(p) for p in s.paths or [DEFAULT_NOTES]]
+    if s.config.path is not None:
+        roots.append(s.config.path)
+    out_abs = out.resolve()
+
+    def relevant(_change: object, path: str) -> bool:
+        p = Path(path)
+        # Our own outputs (the lock, temporary files, packages) must not trigger a rebuild.
+        return not (
+            p.name.startswith(".")
+            or p.name == "dea2anki.lock"
+            or p.resolve().is_relative_to(out_abs)
+        )
+
+    click.echo(f"Watching {', '.join(map(str, roots))} (Ctrl-C to stop)...", err=True)
     try:
-        result = build(
-            list(paths),
-            Path(output),
-            BuildOptions(
-                deck_depth=deck_depth,
-                include_empty=include_empty,
-                retire=retire,
-                reverse=reverse,
-                allow_html=allow_html,
-            ),
-            timestamp=build_timestamp(),
-            lock_path=Path(lock_file) if lock_file else None,
-            locked=locked,
-        )
-    except Dea2AnkiError as e:
-        _show(e.diagnostics)
-        n = len(e.errors)
-        click.echo(
-            f"Build failed: {n} error{'s' if n != 1 else ''}; no package was written.", err=True
-        )
-        return 1
-    _show(result.diagnostics)
-    _summary(result)
+        for _changes in watch(*roots, watch_filter=relevant, raise_interrupt=False):
+            click.echo(_styled(f"\n[{time.strftime('%H:%M:%S')}] change detected", dim=True))
+            once()
+    except KeyboardInterrupt:
+        pass
     return 0
 
 
+@cli.command("check", context_settings=CONTEXT)
+@notes_options
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(FORMATS),
+    default="text",
+    show_default=True,
+    help="text: path:line:col: severity: message [code]; json: a list of objects; github: "
+    "GitHub Actions annotations (::warning file=...,line=...::message).",
+)
+@click.option("--strict", is_flag=True, help="Count warnings as errors (exit 1).")
+def check_cmd(
+    paths: tuple[str, ...],
+    config_file: str | None,
+    deck_depth: int | None,
+    include_empty: bool | None,
+    reverse: bool | None,
+    allow_html: bool | None,
+    skip_drafts: bool | None,
+    lock_file: str | None,
+    fmt: str,
+    strict: bool,
+) -> int:
+    """Report everything in the notes that will not become a good card; write nothing.
+
+    \b
+      notes/DEA.md:60:3: warning: concept 'Athena workgroup' has no definition; ...
+      [empty-definition]
+
+    Every diagnostic has a stable code in brackets (the README lists them). Exit status: 0
+    clean (warnings allowed), 1 errors (or warnings, with --strict).
+    """
+    try:
+        s = resolve(
+            paths,
+            config_file,
+            deck_depth,
+            include_empty,
+            reverse,
+            allow_html,
+            skip_drafts,
+            lock_file,
+        )
+    except Dea2AnkiError as e:
+        show_diagnostics(e.diagnostics, fmt)
+        return 1
+    diagnostics = check(s.paths, s.options, lock_path=s.lock)
+    if fmt == "json":
+        click.echo(json.dumps([d.as_dict() for d in diagnostics], ensure_ascii=False, indent=1))
+    else:
+        for d in diagnostics:
+            click.echo(d.github() if fmt == "github" else str(d))
+    errors = sum(1 for d in diagnostics if d.is_error)
+    warnings = len(diagnostics) - errors
+    if fmt == "text":
+        verdict = (
+            "clean"
+            if not diagnostics
+            else f"{_plural(errors, 'error')}, {_plural(warnings, 'warning')}"
+        )
+        click.echo(f"Checked: {verdict}.", err=True)
+    return 1 if errors or (strict and warnings) else 0
+
+
 @cli.command(context_settings=CONTEXT)
-@click.argument("paths", nargs=-1, metavar="[PATH]... | OLD.apkg NEW.apkg")
-@click.option("--deck-depth", type=click.IntRange(0, 6), default=2, show_default=True)
-@click.option("--include-empty", is_flag=True, help="As for build.")
-@click.option("--lock", "lock_file", metavar="FILE", help="As for build.")
+@notes_options
 @click.option("--title", default="Release notes", show_default=True, help="First heading.")
 def changelog(
-    paths: tuple[str, ...], deck_depth: int, include_empty: bool, lock_file: str | None, title: str
+    paths: tuple[str, ...],
+    config_file: str | None,
+    deck_depth: int | None,
+    include_empty: bool | None,
+    reverse: bool | None,
+    allow_html: bool | None,
+    skip_drafts: bool | None,
+    lock_file: str | None,
+    title: str,
 ) -> int:
     """Print Markdown release notes: what the next build changes, or what changed between
     two packages.
@@ -175,60 +514,22 @@ def changelog(
         if len(paths) == 2 and all(p.lower().endswith(".apkg") for p in paths):
             events = package_events(read_apkg(Path(paths[0])), read_apkg(Path(paths[1])))
         else:
-            events = list(
-                pending_events(
-                    list(paths),
-                    BuildOptions(deck_depth=deck_depth, include_empty=include_empty),
-                    lock_path=Path(lock_file) if lock_file else None,
-                )
+            s = resolve(
+                paths,
+                config_file,
+                deck_depth,
+                include_empty,
+                reverse,
+                allow_html,
+                skip_drafts,
+                lock_file,
             )
+            events = list(pending_events(s.paths, s.options, lock_path=s.lock))
     except Dea2AnkiError as e:
-        _show(e.diagnostics)
+        show_diagnostics(e.diagnostics, "text")
         return 1
     click.echo(render_changelog(events, title), nl=False)
     return 0
-
-
-def _show(diagnostics: Iterable[Diagnostic]) -> None:
-    for d in diagnostics:
-        where = d.path if d.line is None else f"{d.path}:{d.line}"
-        label = "Error" if d.is_error else "Warning"
-        click.echo(f"{label}: {where}: {d.message} [{d.code}]", err=True)
-
-
-def _plural(n: int, word: str) -> str:
-    return f"{n} {word}{'' if n == 1 else 's'}"
-
-
-def _summary(result: BuildResult) -> None:
-    warnings = sum(1 for d in result.diagnostics if not d.is_error)
-    click.echo(
-        f"Read {_plural(result.files, 'file')}, found {_plural(result.concepts, 'concept')}, "
-        f"exported {_plural(result.exported, 'note')}."
-    )
-    for p in result.packages:
-        click.echo(
-            f"  {p.path}: {_plural(p.notes, 'note')}, {_plural(p.cards, 'card')}, "
-            f"{_plural(p.decks, 'deck')}, {p.size / 1024:.1f} KiB"
-        )
-    for e in result.events:
-        if e.kind == RENAMED_EVENT:
-            click.echo(f"  renamed: {e.old_term!r} -> {e.term!r} ({e.how}), {e.where}")
-        elif e.kind == MOVED_EVENT:
-            click.echo(f"  moved: {e.term!r} {e.old_deck} -> {e.deck}, {e.where}")
-        elif e.kind in (RETIRED_EVENT, RESTORED):
-            click.echo(f"  {e.kind}: {e.term!r}, {e.where}")
-    counts = {k: sum(1 for e in result.events if e.kind == k) for k in (ADDED, CHANGED)}
-    state = "updated" if result.lock_written else "unchanged"
-    click.echo(
-        f"Lock {result.lock_path} {state}: {counts[ADDED]} new, {counts[CHANGED]} changed "
-        "(only new and changed notes get a new time stamp)."
-    )
-    if warnings:
-        click.echo(f"{_plural(warnings, 'warning')} (listed above).")
-
-
-build_cmd.name = "build"
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -248,7 +549,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         click.echo("Aborted.", err=True)
         return 1
     except Dea2AnkiError as e:
-        _show(e.diagnostics)
+        show_diagnostics(e.diagnostics, "text")
         return 1
     except Exception as e:  # a bug: say so in one line, traceback only on request
         if os.environ.get("DEA2ANKI_DEBUG"):

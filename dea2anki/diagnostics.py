@@ -25,22 +25,64 @@ class Diagnostic:
     code: str
     """Stable identifier, e.g. ``empty-definition``; shown in brackets."""
     message: str
+    column: int | None = None
+
+    @property
+    def where(self) -> str:
+        parts = [self.path]
+        if self.line is not None:
+            parts.append(str(self.line))
+            if self.column is not None:
+                parts.append(str(self.column))
+        return ":".join(parts)
 
     def __str__(self) -> str:
-        where = self.path if self.line is None else f"{self.path}:{self.line}"
-        return f"{where}: {self.severity.value}: {self.message} [{self.code}]"
+        """Compiler style, which editors and CI logs understand: path:line:col: ..."""
+        return f"{self.where}: {self.severity.value}: {self.message} [{self.code}]"
+
+    def github(self) -> str:
+        """A GitHub Actions workflow command: shows as an annotation on the file."""
+        props = [f"file={_gh_property(self.path)}"]
+        if self.line is not None:
+            props.append(f"line={self.line}")
+            if self.column is not None:
+                props.append(f"col={self.column}")
+        props.append(f"title={_gh_property(self.code)}")
+        return f"::{self.severity.value} {','.join(props)}::{_gh_message(self.message)}"
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "path": self.path,
+            "line": self.line,
+            "column": self.column,
+            "severity": self.severity.value,
+            "code": self.code,
+            "message": self.message,
+        }
 
     @property
     def is_error(self) -> bool:
         return self.severity is Severity.ERROR
 
 
-def error(path: str, line: int | None, code: str, message: str) -> Diagnostic:
-    return Diagnostic(path, line, Severity.ERROR, code, message)
+def _gh_message(text: str) -> str:
+    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
 
 
-def warning(path: str, line: int | None, code: str, message: str) -> Diagnostic:
-    return Diagnostic(path, line, Severity.WARNING, code, message)
+def _gh_property(text: str) -> str:
+    return _gh_message(text).replace(":", "%3A").replace(",", "%2C")
+
+
+def error(
+    path: str, line: int | None, code: str, message: str, column: int | None = None
+) -> Diagnostic:
+    return Diagnostic(path, line, Severity.ERROR, code, message, column)
+
+
+def warning(
+    path: str, line: int | None, code: str, message: str, column: int | None = None
+) -> Diagnostic:
+    return Diagnostic(path, line, Severity.WARNING, code, message, column)
 
 
 class Dea2AnkiError(Exception):

@@ -41,6 +41,8 @@ class Concept:
     """The full heading trail (every level), outermost first, cleaned like deck names."""
     line: int
     """1-based line in the file where the concept's text starts."""
+    column: int | None = None
+    """1-based column of the term on that line."""
     block_id: str | None = None
     """Obsidian block id (``^athena``) at the end of the concept line, if any."""
     details: str = ""
@@ -78,7 +80,7 @@ def parse_concepts(
     state = _SourceState()
     state.process(src)
     _block_md.block.parse(state)
-    walker = _Walker(path, deck_depth, state.env.get("_sources", {}))
+    walker = _Walker(path, deck_depth, state.env.get("_sources", {}), src, first_line)
     walker.walk_top(state.tokens, _Scope(src, first_line))
     return ParseResult(tuple(walker.concepts), tuple(walker.diagnostics))
 
@@ -284,7 +286,11 @@ class _Heading:
 
 
 class _Walker:
-    def __init__(self, path: str, deck_depth: int, sources: dict[int, str]) -> None:
+    def __init__(
+        self, path: str, deck_depth: int, sources: dict[int, str], src: str, first_line: int
+    ) -> None:
+        self.body_lines = src.split("\n")
+        self.first_line = first_line
         self.path = path
         self.deck_depth = deck_depth
         self.sources = sources
@@ -387,7 +393,19 @@ class _Walker:
             if child["type"] != "heading":
                 self._block(child, inner, in_block=in_block)
 
+    def _column(self, line: int, text: str) -> int | None:
+        """Where ``text`` starts on the file's ``line`` (tokens carry no columns)."""
+        index = line - self.first_line
+        if not 0 <= index < len(self.body_lines):
+            return None
+        pos = self.body_lines[index].find(text.strip()[:12])
+        return pos + 1 if pos >= 0 else None
+
+    def _warn(self, line: int, column: int | None, code: str, message: str) -> None:
+        self.diagnostics.append(warning(self.path, line, code, message, column))
+
     def _concept(self, text: str, line: int, in_block: bool, details: str) -> Concept | None:
+        column = self._column(line, text)
         block_id = None
         m = _BLOCK_ID.search(text)
         if m:
@@ -396,14 +414,12 @@ class _Walker:
         parts = split_concept_text(text, in_block=in_block)
         if parts is None:
             if in_block and text.lstrip().startswith(("**", "__")):
-                self.diagnostics.append(
-                    warning(
-                        self.path,
-                        line,
-                        "concept-no-separator",
-                        "list item in a concept block has no ':' after the term: "
-                        f"{_first_text_line(text)[1][:60]!r}",
-                    )
+                self._warn(
+                    line,
+                    column,
+                    "concept-no-separator",
+                    "list item in a concept block has no ':' after the term: "
+                    f"{_first_text_line(text)[1][:60]!r}",
                 )
             return None
         if not in_block and parts.tags is None:
@@ -411,10 +427,22 @@ class _Walker:
         term = plain_text(parts.term_md)
         if not term:
             if in_block or parts.term_md:
-                self.diagnostics.append(
-                    warning(self.path, line, "empty-term", "concept has no term before the ':'")
-                )
+                self._warn(line, column, "empty-term", "concept has no term before the ':'")
             return None
+        if _mask_code_spans(text).count("**") % 2:
+            self._warn(
+                line,
+                column,
+                "unbalanced-bold",
+                f"concept {term!r} has an unpaired '**'; check the term and definition",
+            )
+        if not self.trail:
+            self._warn(
+                line,
+                column,
+                "no-heading",
+                f"concept {term!r} is not under any heading; it goes to the root deck",
+            )
         return Concept(
             term=term,
             term_md=" ".join(parts.term_md.split()),
@@ -423,6 +451,7 @@ class _Walker:
             deck_path=tuple(h.deck for h in self.trail if h.level <= self.deck_depth and h.deck),
             context=tuple(h.deck or h.title for h in self.trail),
             line=line,
+            column=column,
             block_id=block_id,
             details=details,
         )

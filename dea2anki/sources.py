@@ -6,9 +6,10 @@ becomes a Diagnostic naming the file (and line where there is one).
 
 from __future__ import annotations
 
+import difflib
 import os
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -16,7 +17,7 @@ from typing import Any
 import yaml
 from frontmatter.default_handlers import YAMLHandler
 
-from .diagnostics import Dea2AnkiError, Diagnostic, error
+from .diagnostics import Dea2AnkiError, Diagnostic, error, warning
 
 
 @dataclass(frozen=True)
@@ -44,6 +45,14 @@ class SourceFile:
     """Frontmatter ``allow-html``: render raw HTML instead of escaping it (None: not set)."""
     reverse: bool | None = None
     """Frontmatter ``reverse``: also make Definition -> Term cards (None: not set)."""
+    deck_depth: int | None = None
+    """Frontmatter ``deck-depth`` (None: not set)."""
+    anki: bool = True
+    """Frontmatter ``anki: false`` keeps the file out of every build."""
+    draft: bool = False
+    """Frontmatter ``draft: true``: skipped only with --skip-drafts."""
+    warnings: tuple[Diagnostic, ...] = ()
+    """Problems in the frontmatter that do not stop the build (near-miss keys)."""
 
     @property
     def root_deck(self) -> str:
@@ -160,9 +169,70 @@ def split_frontmatter(nf: NoteFile, text: str) -> SourceFile:
     tags = _read_tags(nf, fm, meta, problems)
     allow_html = _read_bool(nf, fm, meta, "allow-html", problems)
     reverse = _read_bool(nf, fm, meta, "reverse", problems)
+    anki = _read_bool(nf, fm, meta, "anki", problems)
+    draft = _read_bool(nf, fm, meta, "draft", problems)
+    deck_depth = _read_depth(nf, fm, meta, problems)
     if problems:
         raise Dea2AnkiError(problems)
-    return SourceFile(nf, deck, tags, body, body_line, allow_html, reverse)
+    return SourceFile(
+        nf,
+        deck,
+        tags,
+        body,
+        body_line,
+        allow_html=allow_html,
+        reverse=reverse,
+        deck_depth=deck_depth,
+        anki=anki is not False,
+        draft=bool(draft),
+        warnings=tuple(_near_misses(nf, fm, meta)),
+    )
+
+
+FRONTMATTER_KEYS = ("deck", "tags", "anki", "draft", "deck-depth", "reverse", "allow-html")
+
+
+def _near_misses(nf: NoteFile, fm: str, meta: dict[Any, Any]) -> list[Diagnostic]:
+    """Keys that look like ours but are not (`Deck:`, `decks:`, `deck_depth:`).
+
+    Every other key (created, updated, aliases, ...) belongs to the user and is ignored.
+    """
+    out = []
+    for key in meta:
+        if not isinstance(key, str) or key in FRONTMATTER_KEYS:
+            continue
+        folded = key.casefold().replace("_", "-").replace(" ", "-")
+        match = next((k for k in FRONTMATTER_KEYS if k == folded), None)
+        if match is None:
+            close = difflib.get_close_matches(folded, FRONTMATTER_KEYS, n=1, cutoff=0.8)
+            match = close[0] if close else None
+        if match is not None and match not in meta:
+            out.append(
+                warning(
+                    nf.display,
+                    _key_line(fm, key),
+                    "frontmatter-near-miss",
+                    f"frontmatter key {key!r} is not read by dea2anki; did you mean {match!r}?",
+                )
+            )
+    return out
+
+
+def _read_depth(nf: NoteFile, fm: str, meta: dict[Any, Any], out: list[Diagnostic]) -> int | None:
+    value = meta.get("deck-depth")
+    if value is None:
+        return None
+    if isinstance(value, int) and not isinstance(value, bool) and 0 <= value <= 6:
+        return value
+    out.append(
+        error(
+            nf.display,
+            _key_line(fm, "deck-depth"),
+            "frontmatter-type",
+            f"frontmatter 'deck-depth' must be a whole number from 0 to 6, not {_describe(value)}",
+        )
+    )
+    return None
 
 
 # The frontmatter text starts right after the opening "---" (with its newline), so its line k
@@ -257,24 +327,11 @@ def _describe(value: Any) -> str:
     return f"a {_yaml_type(value)} ({value!r})"
 
 
-def read_all(files: Iterable[NoteFile]) -> tuple[list[SourceFile], list[Diagnostic]]:
-    """Read every file, collecting problems instead of stopping at the first."""
-    sources: list[SourceFile] = []
-    problems: list[Diagnostic] = []
-    for nf in files:
-        try:
-            sources.append(read_source(nf))
-        except Dea2AnkiError as e:
-            problems.extend(e.diagnostics)
-    return sources, problems
-
-
 __all__ = [
     "NoteFile",
     "SourceFile",
     "decode",
     "find_note_files",
-    "read_all",
     "read_source",
     "split_frontmatter",
 ]

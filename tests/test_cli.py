@@ -69,7 +69,7 @@ def test_build_seed_prints_summary_and_warnings(seed_project, cli) -> None:
     assert "build/DEA.apkg: 29 notes, 29 cards, 12 decks" in r.out
     assert "12 warnings" in r.out
     assert (
-        "Warning: notes/DEA.md:60: concept 'Athena workgroup' has no definition; not exported "
+        "notes/DEA.md:60:3: warning: concept 'Athena workgroup' has no definition; not exported "
         "(--include-empty exports it) [empty-definition]"
     ) in r.err.splitlines()
     assert r.err.count("[empty-definition]") == 12
@@ -140,9 +140,9 @@ def test_invalid_yaml(previous_build, cli) -> None:
     write("notes/bad.md", "---\ntitle: ok\ntags: [a, b\n---\n" + GOOD)
     r = cli("build", epoch=T1 + 1)
     assert_failed_cleanly(r, previous_build, digest)
-    (line,) = [x for x in r.err.splitlines() if x.startswith("Error:")]
+    (line,) = [x for x in r.err.splitlines() if ": error: " in x]
     assert line == (
-        "Error: notes/bad.md:4: invalid YAML in frontmatter: did not find expected ',' or ']' "
+        "notes/bad.md:4: error: invalid YAML in frontmatter: did not find expected ',' or ']' "
         "(while parsing a flow sequence started at line 3) [frontmatter-yaml]"
     )
 
@@ -155,9 +155,9 @@ def test_frontmatter_wrong_types(previous_build, cli) -> None:
         r,
         previous_build,
         digest,
-        "Error: notes/bad.md:3: frontmatter 'deck' must be a non-empty text, not a list "
+        "notes/bad.md:3: error: frontmatter 'deck' must be a non-empty text, not a list "
         "(['a', 'b']) [frontmatter-type]",
-        "Error: notes/bad.md:4: frontmatter 'tags' must be a list of texts, not a mapping "
+        "notes/bad.md:4: error: frontmatter 'tags' must be a list of texts, not a mapping "
         "({'x': 1}) [frontmatter-type]",
     )
 
@@ -171,9 +171,9 @@ def test_frontmatter_that_is_a_list_or_unclosed(previous_build, cli) -> None:
         r,
         previous_build,
         digest,
-        "Error: notes/list.md:2: frontmatter must be a mapping of keys to values, not a list "
+        "notes/list.md:2: error: frontmatter must be a mapping of keys to values, not a list "
         "[frontmatter-type]",
-        "Error: notes/open.md:1: frontmatter opened with '---' is never closed "
+        "notes/open.md:1: error: frontmatter opened with '---' is never closed "
         "[frontmatter-unclosed]",
     )
 
@@ -186,7 +186,7 @@ def test_not_utf8(previous_build, cli) -> None:
         r,
         previous_build,
         digest,
-        "Error: notes/latin1.md:3: not valid UTF-8 (byte 0xe9); save the file as UTF-8 [not-utf8]",
+        "notes/latin1.md:3: error: not valid UTF-8 (byte 0xe9); save the file as UTF-8 [not-utf8]",
     )
 
 
@@ -198,7 +198,7 @@ def test_binary_file(previous_build, cli) -> None:
         r,
         previous_build,
         digest,
-        "Error: notes/image.md:3: not a text file (NUL byte); is it really Markdown? [binary-file]",
+        "notes/image.md:3: error: not a text file (NUL byte); is it really Markdown? [binary-file]",
     )
 
 
@@ -206,7 +206,7 @@ def test_missing_path(previous_build, cli) -> None:
     digest = sha(previous_build)
     r = cli("build", "notes", "nowhere/x.md", epoch=T1 + 1)
     assert_failed_cleanly(
-        r, previous_build, digest, "Error: nowhere/x.md: no such file or folder [missing-path]"
+        r, previous_build, digest, "nowhere/x.md: error: no such file or folder [missing-path]"
     )
 
 
@@ -226,7 +226,7 @@ def test_unreadable_file(previous_build, cli, monkeypatch) -> None:
     r = cli("build", epoch=T1 + 1)
     secret.chmod(0o644)
     assert_failed_cleanly(
-        r, previous_build, digest, "Error: notes/secret.md: Permission denied [unreadable]"
+        r, previous_build, digest, "notes/secret.md: error: Permission denied [unreadable]"
     )
 
 
@@ -235,7 +235,7 @@ def test_broken_symlink(previous_build, cli) -> None:
     os.symlink("does-not-exist.md", "dangling.md")
     r = cli("build", "notes", "dangling.md", epoch=T1 + 1)
     assert_failed_cleanly(
-        r, previous_build, digest, "Error: dangling.md: broken symbolic link [unreadable]"
+        r, previous_build, digest, "dangling.md: error: broken symbolic link [unreadable]"
     )
 
 
@@ -247,7 +247,7 @@ def test_duplicate_term_names_both_places(previous_build, cli) -> None:
         r,
         previous_build,
         digest,
-        "Error: notes/more.md:6: term 'TERM' is defined twice in deck 'good'; first at "
+        "notes/more.md:6:3: error: term 'TERM' is defined twice in deck 'good'; first at "
         "notes/good.md:3 [duplicate-term]",
     )
 
@@ -256,7 +256,7 @@ def test_file_without_concepts_is_a_warning(previous_build, cli) -> None:
     write("notes/prose.md", "# Just prose\n\nNothing to learn here: really.\n")
     r = cli("build", epoch=T1 + 1)
     assert r.code == 0
-    assert "Warning: notes/prose.md: no concepts found in this file [no-concepts]" in r.err
+    assert "notes/prose.md: warning: no concepts found in this file [no-concepts]" in r.err
 
 
 def test_nothing_to_export_is_an_error(previous_build, cli) -> None:
@@ -267,9 +267,9 @@ def test_nothing_to_export_is_an_error(previous_build, cli) -> None:
         r,
         previous_build,
         digest,
-        "Warning: notes/good.md:3: concept 'Term' has no definition; not exported "
+        "notes/good.md:3:3: warning: concept 'Term' has no definition; not exported "
         "(--include-empty exports it) [empty-definition]",
-        "Error: notes: no concept with a definition to export; previous packages left as they "
+        "notes: error: no concept with a definition to export; previous packages left as they "
         "were [nothing-to-export]",
     )
 
@@ -278,7 +278,7 @@ def test_empty_notes_folder(workdir, cli) -> None:
     Path("notes").mkdir()
     r = cli("build")
     assert r.code == 1
-    assert "Error: notes: no Markdown (*.md) files found [no-notes]" in r.err.splitlines()
+    assert "notes: error: no Markdown (*.md) files found [no-notes]" in r.err.splitlines()
     assert not Path("build").exists()
 
 
@@ -291,7 +291,7 @@ def test_bad_source_date_epoch(previous_build, cli, monkeypatch, capsys, epoch: 
     assert main(["build"]) == 1
     err = capsys.readouterr().err
     assert (
-        "Error: SOURCE_DATE_EPOCH: must be whole seconds since 1970 (1 to 253402300799), "
+        "SOURCE_DATE_EPOCH: error: must be whole seconds since 1970 (1 to 253402300799), "
         f"not {epoch!r}" in err
     )
     assert sha(previous_build) == digest
@@ -308,7 +308,7 @@ def test_crash_while_writing_keeps_previous_package(previous_build, cli, monkeyp
     monkeypatch.setattr(zipfile.ZipFile, "writestr", boom)
     r = cli("build", epoch=T1 + 1)
     assert r.code == 1
-    assert "Error: build/good.apkg: cannot write: No space left on device [write-failed]" in (
+    assert "build/good.apkg: error: cannot write: No space left on device [write-failed]" in (
         r.err.splitlines()
     )
     assert "Traceback" not in r.err
@@ -322,7 +322,7 @@ def test_a_failing_package_writes_no_package_at_all(workdir, cli) -> None:
     Path("build/B.apkg").mkdir(parents=True)  # a folder where a package should go
     r = cli("build", epoch=T1)
     assert r.code == 1
-    assert "Error: build/B.apkg: cannot write: Is a directory [write-failed]" in r.err.splitlines()
+    assert "build/B.apkg: error: cannot write: Is a directory [write-failed]" in r.err.splitlines()
     assert sorted(p.name for p in Path("build").iterdir()) == ["B.apkg"]
     assert not Path("notes/dea2anki.lock").exists()
 

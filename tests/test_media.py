@@ -45,7 +45,7 @@ def test_images_are_packed_by_content_and_imported_once(workdir, cli, anki: Anki
     vault()
     r = cli("build", epoch=T)
     assert r.code == 0, r.err
-    assert "Warning: notes/streams/Kinesis.md:7: image 'missing.png' not found [missing-media]" in (
+    assert "notes/streams/Kinesis.md:7: warning: image 'missing.png' not found [missing-media]" in (
         r.err.splitlines()
     )
     pkg = Path("build/Kinesis.apkg")
@@ -92,7 +92,7 @@ def test_path_outside_the_notes_folder_is_refused(workdir, cli) -> None:
     r = cli("build", epoch=T)
     assert r.code == 1
     assert (
-        "Error: notes/A.md:1: refusing to pack '../secret.png': it is outside the notes folder "
+        "notes/A.md:1: error: refusing to pack '../secret.png': it is outside the notes folder "
         "[media-outside-notes]"
     ) in r.err.splitlines()
     assert not Path("build").exists()

@@ -112,7 +112,7 @@ def test_locked_fails_on_missing_or_stale_lock_and_passes_on_fresh(seed_project,
     r = cli("build", "--locked", epoch=T)
     assert r.code == 1
     assert (
-        "Error: notes/dea2anki.lock: no lock file; run `dea2anki build` without --locked and "
+        "notes/dea2anki.lock: error: no lock file; run `dea2anki build` without --locked and "
         "commit the lock it writes [lock-missing]"
     ) in r.err.splitlines()
     assert not PKG.exists() and not LOCK.exists()
@@ -128,7 +128,7 @@ def test_locked_fails_on_missing_or_stale_lock_and_passes_on_fresh(seed_project,
     r = cli("build", "--locked", epoch=T + 1)
     assert r.code == 1
     assert (
-        "Error: notes/dea2anki.lock: the lock is out of date with the notes (0 new, 1 changed, "
+        "notes/dea2anki.lock: error: the lock is out of date with the notes (0 new, 1 changed, "
         "0 removed: 'Amazon Athena'); run `dea2anki build` and commit the lock [lock-stale]"
     ) in r.err.splitlines()
     assert sha(PKG) == digest and LOCK.read_bytes() == lock_before
@@ -141,7 +141,7 @@ def test_invalid_lock_line_is_an_error(seed_project, cli) -> None:
     LOCK.write_text("\n".join(lines) + "\n", "utf-8")
     r = cli("build", epoch=T)
     assert r.code == 1
-    assert "Error: notes/dea2anki.lock:4: not a valid lock entry" in r.err
+    assert "notes/dea2anki.lock:4: error: not a valid lock entry" in r.err
 
 
 def test_gone_is_reported_until_retired_and_retire_ships_suspended(seed_project, cli, anki) -> None:
@@ -159,7 +159,7 @@ def test_gone_is_reported_until_retired_and_retire_ships_suspended(seed_project,
     for _ in range(2):
         r = cli("build", epoch=T + 10)
         assert r.code == 0
-        assert "Warning: DEA.md: concept 'ABAC' is no longer in the notes" in r.err
+        assert "DEA.md: warning: concept 'ABAC' is no longer in the notes" in r.err
         assert "abac" not in {n.fields[0].casefold() for n in read_apkg(PKG)}
     r = cli("build", "--retire", epoch=T + 20)
     assert r.code == 0 and "retired: 'ABAC'" in r.out
@@ -223,4 +223,4 @@ def test_changelog_of_a_non_package_is_an_error(workdir, cli) -> None:
     Path("a.apkg").write_bytes(b"not a zip")
     Path("b.apkg").write_bytes(b"not a zip")
     r = cli("changelog", "a.apkg", "b.apkg")
-    assert r.code == 1 and r.err.startswith("Error: a.apkg: not a readable Anki package")
+    assert r.code == 1 and r.err.startswith("a.apkg: error: not a readable Anki package")
