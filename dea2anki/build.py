@@ -7,6 +7,7 @@ the end, so a build that finds an error leaves the previous packages untouched.
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Callable, Mapping, Sequence
 from contextlib import nullcontext
 from dataclasses import dataclass, field
@@ -250,7 +251,9 @@ def plan(collected: Collected, options: BuildOptions, *, raise_errors: bool = Tr
             Draft(
                 located=loc,
                 deck=_same_spelling(cards.deck_name(loc.root_deck, c.deck_path), deck_spelling),
-                tags=_tags(c.tags + loc.source.tags + options.extra_tags, spelling),
+                tags=_tags(
+                    c.tags + loc.source.tags + options.extra_tags, spelling, loc, diagnostics
+                ),
                 fields=_fields(
                     loc,
                     renderer,
@@ -312,11 +315,26 @@ def _same_spelling(deck: str, seen: dict[str, str]) -> str:
     return "::".join(out)
 
 
-def _tags(raw: tuple[str, ...], spelling: dict[str, str]) -> tuple[str, ...]:
+def _tags(
+    raw: tuple[str, ...], spelling: dict[str, str], loc: Located, out_diags: list[Diagnostic]
+) -> tuple[str, ...]:
     # Anki keeps one spelling per tag (the first it sees), so the build picks it on purpose:
     # the first spelling in source order, the concept's own tags before the file's.
     out: dict[str, str] = {}
     for tag in raw:
+        if any(unicodedata.category(ch) in ("Cc", "Cf", "Co", "Cs") for ch in tag):
+            # Anki drops control and format characters from tags silently; say so.
+            clean = "".join(ch for ch in tag if unicodedata.category(ch)[0] != "C")
+            out_diags.append(
+                warning(
+                    loc.source.file.display,
+                    loc.concept.line,
+                    "tag-invalid",
+                    f"tag {tag!r} has characters Anki cannot store; using {clean!r}",
+                    loc.concept.column,
+                )
+            )
+            tag = clean
         t = normalise_tag(tag)
         if t:
             key = t.casefold()

@@ -207,3 +207,13 @@ def test_watch_rebuilds_when_a_note_changes(seed_project) -> None:
     finally:
         proc.terminate()
         proc.wait(timeout=10)
+
+
+def test_tag_with_characters_anki_cannot_store(workdir, cli) -> None:
+    write("notes/t.md", '---\ntags: ["ok\\u0007bell"]\n---\n# H\n\n- A : a : K ;\n')
+    r = cli("check")
+    assert r.code == 0
+    assert r.out.splitlines() == [
+        "notes/t.md:6:3: warning: tag 'ok\\x07bell' has characters Anki cannot store; using "
+        "'okbell' [tag-invalid]"
+    ]
