@@ -1,7 +1,8 @@
 """Generate a deterministic synthetic study vault for benchmarks.
 
-100 concepts per file, 10 H2 sections per file (so 1,000 decks at 100k concepts), Korean +
-English definitions of about 160 characters, tag lists and frontmatter, like notes/DEA.md.
+100 concepts per file, 10 H2 sections per file (so 1,000 decks at 100k concepts), all in one
+root deck (one package), Korean + English definitions of about 160 characters, tag lists and
+frontmatter, like notes/DEA.md.
 
     python3 benchmarks/make_vault.py 10000 /tmp/vault-10k
 """
@@ -62,6 +63,7 @@ def make(n: int, out: Path) -> None:
     for f in range(files):
         lines = [
             "---",
+            "deck: Bench",
             f"created: 2024-07-{f % 28 + 1:02d}T09:22",
             "tags:",
             "  - project",

@@ -28,10 +28,12 @@ from .build import (
     build,
     check,
     pending_events,
+    preview_notes,
 )
 from .changelog import package_events, render_changelog
 from .config import Config, load_config
 from .diagnostics import Dea2AnkiError, Diagnostic
+from .preview import write_preview
 from .release import ADDED, CHANGED, MOVED_EVENT, RENAMED_EVENT, RESTORED, RETIRED_EVENT
 
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
@@ -529,6 +531,81 @@ def changelog(
         show_diagnostics(e.diagnostics, "text")
         return 1
     click.echo(render_changelog(events, title), nl=False)
+    return 0
+
+
+@cli.command("preview", context_settings=CONTEXT)
+@notes_options
+@click.option(
+    "-o",
+    "--output",
+    default=None,
+    metavar="FILE",
+    help="The HTML page to write [default: build/preview.html].",
+)
+@click.option("--title", default=None, help="Page title [default: the root decks' names].")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(FORMATS),
+    default="text",
+    show_default=True,
+    help="How to print diagnostics: text (path:line:col), json, or github (annotations).",
+)
+@click.option("-q", "--quiet", is_flag=True, help="Print errors only.")
+def preview_cmd(
+    paths: tuple[str, ...],
+    config_file: str | None,
+    deck_depth: int | None,
+    include_empty: bool | None,
+    reverse: bool | None,
+    allow_html: bool | None,
+    skip_drafts: bool | None,
+    lock_file: str | None,
+    output: str | None,
+    title: str | None,
+    fmt: str,
+    quiet: bool,
+) -> int:
+    """Write one HTML page showing every card a build would make, front and back.
+
+    \b
+      dea2anki preview                       # notes/ -> build/preview.html
+      dea2anki preview vault/ -o cards.html
+
+    The page is self-contained (the cards' styles, scripts and images are inlined): open it
+    in any browser, search as you type, switch to night mode. Writes no package and leaves
+    the lock file alone.
+
+    Exit status: 0 written (warnings may be printed), 1 the notes have errors (nothing
+    written), 2 wrong usage.
+    """
+    try:
+        s = resolve(
+            paths,
+            config_file,
+            deck_depth,
+            include_empty,
+            reverse,
+            allow_html,
+            skip_drafts,
+            lock_file,
+        )
+        result = preview_notes(s.paths, s.options, lock_path=s.lock)
+    except Dea2AnkiError as e:
+        show_diagnostics(e.diagnostics, fmt)
+        n = len(e.errors)
+        click.echo(
+            _styled(f"Preview failed: {_plural(n, 'error')}; nothing was written.", fg="red"),
+            err=True,
+        )
+        return 1
+    show_diagnostics(result.diagnostics, fmt, quiet=quiet)
+    out = Path(output) if output else Path(s.config.get("output", DEFAULT_OUTPUT)) / "preview.html"
+    roots = dict.fromkeys(n.deck.split("::", 1)[0] for n in result.notes)
+    write_preview(out, result.notes, result.media, title=title or " + ".join(roots) or "dea2anki")
+    if not quiet:
+        click.echo(f"Wrote {out}: {_plural(len(result.notes), 'note')}; open it in a browser.")
     return 0
 
 
