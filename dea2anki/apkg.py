@@ -105,7 +105,9 @@ def _add_entry(zf: zipfile.ZipFile, name: str, data: bytes) -> None:
     info.compress_type = zipfile.ZIP_DEFLATED
     info.create_system = 3
     info.external_attr = 0o644 << 16
-    zf.writestr(info, data, compress_type=zipfile.ZIP_DEFLATED, compresslevel=9)
+    # Level 6 (zlib's default): a 100k-note collection deflates ~3x faster than at 9 and
+    # comes out within a few percent of its size.
+    zf.writestr(info, data, compress_type=zipfile.ZIP_DEFLATED, compresslevel=6)
 
 
 def _write_collection(

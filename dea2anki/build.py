@@ -6,6 +6,7 @@ the end, so a build that finds an error leaves the previous packages untouched.
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from collections.abc import Callable, Mapping, Sequence
@@ -21,11 +22,11 @@ from .apkg import WrittenPackage, write_apkg
 from .atomic import AtomicBatch
 from .diagnostics import Dea2AnkiError, Diagnostic, error, warning
 from .lock import LOCK_NAME, lock_changed, read_lock
-from .media import MediaCollector, MediaIndex
-from .parse import Concept, clean_deck_component, parse_concepts
+from .parse import Concept
 from .release import Event, ReleaseNote, lock_problem, make_release
-from .render import CardRenderer, escape
-from .sources import SourceFile, find_note_files, read_source
+from .render import escape
+from .sources import SourceFile, find_note_files
+from .stage import Cache, FileSettings, Rendered, process_all, read_bytes
 
 T = TypeVar("T")
 
@@ -59,6 +60,7 @@ class Located:
     concept: Concept
     source: SourceFile
     root_deck: str
+    rendered: Rendered
 
     @property
     def where(self) -> str:
@@ -70,6 +72,8 @@ class Collected:
     sources: tuple[SourceFile, ...]
     concepts: tuple[Located, ...]
     diagnostics: tuple[Diagnostic, ...]
+    media: Mapping[str, Path] = field(default_factory=dict)
+    """Packaged name -> file on disk, for every image any concept embeds."""
 
 
 @dataclass(frozen=True)
@@ -130,67 +134,48 @@ def collect(
     progress: Callable[[int, int], None] | None = None,
     *,
     raise_errors: bool = True,
+    cache: Cache | None = None,
 ) -> Collected:
-    """Read and parse every note file. Raises Dea2AnkiError if any file is unusable (unless
-    ``raise_errors`` is False: then the errors are in the diagnostics, for ``check``).
+    """Read, parse and render every note file. Raises Dea2AnkiError if any file is unusable
+    (unless ``raise_errors`` is False: then the errors are in the diagnostics, for ``check``).
 
-    ``progress(done, total)`` is called after each file, for a progress bar.
+    ``progress(done, total)`` is called as files are done, for a progress bar. With a
+    ``cache``, unchanged files are not parsed again (see stage.Cache; the caller commits it).
     """
     files, diagnostics = find_note_files(paths or [DEFAULT_NOTES])
     if not files and not diagnostics:
         shown = ", ".join(paths or [DEFAULT_NOTES])
         diagnostics.append(error(shown, None, "no-notes", "no Markdown (*.md) files found"))
+    items, unreadable = read_bytes(files)
+    diagnostics.extend(unreadable)
+    settings = FileSettings(
+        options.deck_depth,
+        options.default_deck_depth,
+        options.allow_html,
+        options.default_allow_html,
+        options.skip_drafts,
+    )
+    results = process_all(items, settings, cache or Cache(None), progress)
     located: list[Located] = []
     sources: list[SourceFile] = []
-    for done, nf in enumerate(files, start=1):
-        try:
-            src = read_source(nf)
-        except Dea2AnkiError as e:
-            diagnostics.extend(e.diagnostics)
-            continue
-        finally:
-            if progress is not None:
-                progress(done, len(files))
-        diagnostics.extend(src.warnings)
-        if not src.anki or (src.draft and options.skip_drafts):
-            continue
-        sources.append(src)
-        root = _root_deck(src, diagnostics)
-        result = parse_concepts(
-            src.body,
-            path=src.file.display,
-            first_line=src.body_line,
-            deck_depth=_choose(options.deck_depth, src.deck_depth, options.default_deck_depth),
-        )
+    media: dict[str, Path] = {}
+    for result in results:
         diagnostics.extend(result.diagnostics)
-        if not result.concepts:
-            diagnostics.append(
-                warning(src.file.display, None, "no-concepts", "no concepts found in this file")
+        if result.source is None or not result.included:
+            continue
+        sources.append(result.source)
+        media.update((name, Path(p)) for name, p in result.media)
+        if result.root_deck is not None:
+            located.extend(
+                Located(c, result.source, result.root_deck, r)
+                for c, r in zip(result.concepts, result.rendered, strict=True)
             )
-        if root is not None:
-            located.extend(Located(c, src, root) for c in result.concepts)
     if raise_errors and any(d.is_error for d in diagnostics):
         raise Dea2AnkiError(diagnostics)
-    return Collected(tuple(sources), tuple(located), tuple(diagnostics))
+    return Collected(tuple(sources), tuple(located), tuple(diagnostics), media)
 
 
-def _root_deck(src: SourceFile, out: list[Diagnostic]) -> str | None:
-    parts = [clean_deck_component(p) for p in src.root_deck.split("::")]
-    name = "::".join(p for p in parts if p)
-    if not name:
-        out.append(
-            error(
-                src.file.display,
-                None,
-                "deck-name",
-                f"root deck {src.root_deck!r} is empty once cleaned; set 'deck:' in the "
-                "frontmatter",
-            )
-        )
-        return None
-    return name
-
-
+@functools.lru_cache(maxsize=1 << 14)
 def normalise_tag(tag: str) -> str:
     """Obsidian tag -> Anki tag: ``#status/in progress`` -> ``status::in_progress``."""
     tag = "_".join(tag.strip().lstrip("#").split())
@@ -207,7 +192,6 @@ def plan(collected: Collected, options: BuildOptions, *, raise_errors: bool = Tr
     spelling: dict[str, str] = {}
     deck_spelling: dict[str, str] = {}
     drafts: list[Draft] = []
-    renderers = _Renderers(options)
     for loc in collected.concepts:
         c = loc.concept
         key = (cards.identity_key(loc.root_deck), cards.identity_key(c.term))
@@ -245,8 +229,6 @@ def plan(collected: Collected, options: BuildOptions, *, raise_errors: bool = Tr
                 )
             )
             continue
-        renderer, collector = renderers.of(loc.source)
-        collector.begin(c.line)
         drafts.append(
             Draft(
                 located=loc,
@@ -255,49 +237,14 @@ def plan(collected: Collected, options: BuildOptions, *, raise_errors: bool = Tr
                     c.tags + loc.source.tags + options.extra_tags, spelling, loc, diagnostics
                 ),
                 fields=_fields(
-                    loc,
-                    renderer,
-                    _choose(options.reverse, loc.source.reverse, options.default_reverse),
+                    loc, _choose(options.reverse, loc.source.reverse, options.default_reverse)
                 ),
-                media=tuple(sorted(collector.used)),
+                media=loc.rendered.media,
             )
         )
-    diagnostics.extend(renderers.diagnostics())
     if raise_errors and any(d.is_error for d in (*collected.diagnostics, *diagnostics)):
         raise Dea2AnkiError([*collected.diagnostics, *diagnostics])
-    return Plan(tuple(drafts), (*collected.diagnostics, *diagnostics), renderers.files())
-
-
-class _Renderers:
-    """One CardRenderer and MediaCollector per note file; one MediaIndex per notes root."""
-
-    def __init__(self, options: BuildOptions) -> None:
-        self.options = options
-        self.indexes: dict[Path, MediaIndex] = {}
-        self.by_file: dict[Path, tuple[CardRenderer, MediaCollector]] = {}
-
-    def of(self, src: SourceFile) -> tuple[CardRenderer, MediaCollector]:
-        got = self.by_file.get(src.file.path)
-        if got is None:
-            root = src.file.root
-            index = self.indexes.get(root)
-            if index is None:
-                index = self.indexes[root] = MediaIndex(root)
-            collector = MediaCollector(index, src.file.path, src.file.display)
-            allow = _choose(
-                self.options.allow_html, src.allow_html, self.options.default_allow_html
-            )
-            got = self.by_file[src.file.path] = (
-                CardRenderer(media=collector, allow_html=allow),
-                collector,
-            )
-        return got
-
-    def diagnostics(self) -> list[Diagnostic]:
-        return [d for _, c in self.by_file.values() for d in c.diagnostics]
-
-    def files(self) -> dict[str, Path]:
-        return {name: p for _, c in self.by_file.values() for name, p in c.files.items()}
+    return Plan(tuple(drafts), (*collected.diagnostics, *diagnostics), collected.media)
 
 
 def _duplicate(loc: Located, code: str, message: str) -> Diagnostic:
@@ -349,11 +296,11 @@ def _choose(flag: T | None, frontmatter: T | None, default: T) -> T:
     return default if frontmatter is None else frontmatter
 
 
-def _fields(loc: Located, renderer: CardRenderer, reverse: bool) -> tuple[str, ...]:
+def _fields(loc: Located, reverse: bool) -> tuple[str, ...]:
     c = loc.concept
     return (
-        renderer.inline(c.term_md),
-        renderer.definition(c.definition, c.details),
+        loc.rendered.term,
+        loc.rendered.definition,
         escape(CONTEXT_SEPARATOR.join(c.context)),
         escape(f"{loc.source.file.rel}:{c.line}"),
         "y" if reverse else "",
@@ -431,6 +378,12 @@ def _write_one(
         raise OSError(e.errno, e.strerror, str(target)) from e
 
 
+def cache_folder(output: Path) -> Path:
+    """Where parse results are kept between builds: beside the packages, safe to delete."""
+    folder = output.parent if output.suffix.lower() == ".apkg" else output
+    return folder / ".dea2anki-cache"
+
+
 def default_lock_path(paths: Sequence[str]) -> Path:
     """``dea2anki.lock`` in the notes folder (the first PATH, or the folder of a file)."""
     first = Path(paths[0] if paths else DEFAULT_NOTES)
@@ -487,8 +440,10 @@ def build(
     lock_path: Path | None = None,
     locked: bool = False,
     progress: Callable[[int, int], None] | None = None,
+    cache: bool = True,
 ) -> BuildResult:
-    collected = collect(paths, options, progress)
+    parse_cache = Cache(cache_folder(output) if cache else None)
+    collected = collect(paths, options, progress, cache=parse_cache)
     planned = plan(collected, options)
     lock_path = lock_path or default_lock_path(paths)
     old = read_lock(lock_path)
@@ -528,6 +483,7 @@ def build(
                 error(str(where), None, "write-failed", f"cannot write: {e.strerror or e}"),
             ]
         ) from e
+    parse_cache.commit()
     return BuildResult(
         files=len(collected.sources),
         concepts=len(collected.concepts),

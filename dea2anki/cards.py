@@ -6,6 +6,7 @@ field and template ids, the GUID rule. Change them only with a new model id and 
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import unicodedata
@@ -104,6 +105,7 @@ def make_model() -> genanki.Model:
     )
 
 
+@functools.lru_cache(maxsize=1 << 16)
 def identity_key(text: str) -> str:
     """What counts as "the same term": NFC, case-folded, whitespace collapsed.
 

@@ -304,6 +304,12 @@ class Progress:
 @click.option("-q", "--quiet", is_flag=True, help="Print errors only.")
 @click.option("-v", "--verbose", is_flag=True, help="Also list every added and changed note.")
 @click.option("--watch", is_flag=True, help="Build again whenever a note changes (Ctrl-C stops).")
+@click.option(
+    "--no-cache",
+    is_flag=True,
+    help="Parse every file again instead of reusing OUT/.dea2anki-cache (the output is the "
+    "same either way; the cache only saves time).",
+)
 def build_cmd(
     paths: tuple[str, ...],
     config_file: str | None,
@@ -321,6 +327,7 @@ def build_cmd(
     quiet: bool,
     verbose: bool,
     watch: bool,
+    no_cache: bool,
 ) -> int:
     """Build Anki packages from Markdown notes.
 
@@ -371,6 +378,7 @@ def build_cmd(
                 lock_path=s.lock,
                 locked=locked,
                 progress=progress,
+                cache=not no_cache,
             )
         except Dea2AnkiError as e:
             progress.clear()

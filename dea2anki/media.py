@@ -19,16 +19,44 @@ from .diagnostics import Diagnostic, error, warning
 
 
 class MediaIndex:
-    """Every non-Markdown file under a notes folder, by lower-cased file name."""
+    """Every non-Markdown file under a notes folder, by lower-cased file name.
+
+    Built on first use: most note files embed nothing, and walking a large vault for them
+    would be wasted.
+    """
 
     def __init__(self, root: Path) -> None:
         self.root = root.resolve()
-        self.by_name: dict[str, list[Path]] = {}
+        self._by_name: dict[str, list[Path]] | None = None
+        self._fingerprint: str | None = None
+
+    @property
+    def by_name(self) -> dict[str, list[Path]]:
+        if self._by_name is None:
+            self._by_name = {}
+            for path in self._files():
+                self._by_name.setdefault(path.name.casefold(), []).append(path)
+        return self._by_name
+
+    def fingerprint(self) -> str:
+        """Changes whenever a file that a reference could resolve to appears, goes or changes."""
+        if self._fingerprint is None:
+            h = hashlib.sha256()
+            for path in self._files():
+                try:
+                    st = path.stat()
+                except OSError:
+                    continue
+                h.update(f"{path}\0{st.st_size}\0{st.st_mtime_ns}\n".encode())
+            self._fingerprint = h.hexdigest()
+        return self._fingerprint
+
+    def _files(self) -> list[Path]:
+        out: list[Path] = []
         for dirpath, dirnames, filenames in os.walk(self.root):
             dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
-            for name in sorted(filenames):
-                if not name.endswith(".md"):
-                    self.by_name.setdefault(name.casefold(), []).append(Path(dirpath, name))
+            out.extend(Path(dirpath, n) for n in sorted(filenames) if not n.endswith(".md"))
+        return out
 
 
 @dataclass
@@ -44,6 +72,8 @@ class MediaCollector:
     """Packaged name -> file on disk."""
     used: set[str] = field(default_factory=set)
     """Packaged names referenced since the last ``begin``."""
+    referenced: bool = False
+    """Whether any reference was looked up at all (the result then depends on the folder)."""
     diagnostics: list[Diagnostic] = field(default_factory=list)
     _hashes: dict[Path, str] = field(default_factory=dict)
 
@@ -53,6 +83,7 @@ class MediaCollector:
         self.used = set()
 
     def __call__(self, ref: str) -> str | None:
+        self.referenced = True
         target = unquote(ref.split("#", 1)[0].split("?", 1)[0]).strip()
         if not target:
             return None

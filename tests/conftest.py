@@ -21,6 +21,11 @@ class Run:
     err: str
 
 
+def listing(folder: Path) -> list[str]:
+    """What a build left in its output folder, apart from its parse cache."""
+    return sorted(p.name for p in folder.iterdir() if p.name != ".dea2anki-cache")
+
+
 @pytest.fixture
 def workdir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """An empty project folder as the current directory, with SOURCE_DATE_EPOCH unset."""

@@ -10,7 +10,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import REPO
+from conftest import REPO, listing
 
 T1 = 1_700_000_000
 
@@ -74,7 +74,7 @@ def test_build_seed_prints_summary_and_warnings(seed_project, cli) -> None:
     ) in r.err.splitlines()
     assert r.err.count("[empty-definition]") == 12
     assert Path("build/DEA.apkg").is_file()
-    assert [p.name for p in Path("build").iterdir()] == ["DEA.apkg"]
+    assert listing(Path("build")) == ["DEA.apkg"]
 
 
 def test_include_empty_exports_everything(seed_project, cli) -> None:
@@ -89,7 +89,7 @@ def test_output_file_and_several_root_decks(workdir, cli) -> None:
     write("vault/.trash/old.md", GOOD)  # Obsidian's trash is never read
     r = cli("build", "vault", epoch=T1)
     assert r.code == 0, r.err
-    assert sorted(p.name for p in Path("build").iterdir()) == ["DEA.apkg", "SAA.apkg"]
+    assert listing(Path("build")) == ["DEA.apkg", "SAA.apkg"]
     assert "Read 2 files" in r.out
     r = cli("build", "vault", "-o", "out/all.apkg", epoch=T1)
     assert r.code == 0 and "out/all.apkg: 2 notes" in r.out
@@ -132,7 +132,7 @@ def assert_failed_cleanly(r, pkg: Path, digest: str, *expected_lines: str) -> No
     assert lines[-1].startswith("Build failed:") and "no package was written" in lines[-1]
     assert "Traceback" not in r.err + r.out
     assert sha(pkg) == digest, "the previous package was changed"
-    assert sorted(p.name for p in pkg.parent.iterdir()) == [pkg.name], "temp files left"
+    assert listing(pkg.parent) == [pkg.name], "temp files left"
 
 
 def test_invalid_yaml(previous_build, cli) -> None:
@@ -313,7 +313,7 @@ def test_crash_while_writing_keeps_previous_package(previous_build, cli, monkeyp
     )
     assert "Traceback" not in r.err
     assert sha(previous_build) == digest
-    assert sorted(p.name for p in previous_build.parent.iterdir()) == ["good.apkg"]
+    assert listing(previous_build.parent) == ["good.apkg"]
 
 
 def test_a_failing_package_writes_no_package_at_all(workdir, cli) -> None:
@@ -323,7 +323,7 @@ def test_a_failing_package_writes_no_package_at_all(workdir, cli) -> None:
     r = cli("build", epoch=T1)
     assert r.code == 1
     assert "build/B.apkg: error: cannot write: Is a directory [write-failed]" in r.err.splitlines()
-    assert sorted(p.name for p in Path("build").iterdir()) == ["B.apkg"]
+    assert listing(Path("build")) == ["B.apkg"]
     assert not Path("notes/dea2anki.lock").exists()
 
 

@@ -1,0 +1,107 @@
+"""Time dea2anki builds on synthetic vaults and print a Markdown table.
+
+    python3 benchmarks/bench.py                 # 1k, 10k, 100k concepts, 3 runs each
+    python3 benchmarks/bench.py --sizes 1000 10000 --runs 5
+
+Every figure is a whole process (`python3 -m dea2anki build VAULT -q`), the median of the runs:
+- cold: no cache, no lock, no previous output (a first build);
+- warm: the same vault built again after one of its files changed (one definition edited);
+- peak memory of the cold build (max RSS of the process and the worker processes it starts).
+Vaults are generated once (benchmarks/make_vault.py, deterministic) under --work.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).parent))
+from make_vault import make
+
+
+def run_build(vault: Path, out: Path) -> tuple[float, int]:
+    """Wall time and peak RSS (KiB) of one build process and its children."""
+    env = {**os.environ, "SOURCE_DATE_EPOCH": "1700000000"}
+    cmd = [
+        sys.executable,
+        "-m",
+        "dea2anki",
+        "build",
+        str(vault),
+        "-o",
+        str(out / "out"),
+        "--lock",
+        str(out / "dea2anki.lock"),
+        "-q",
+    ]
+    start = time.perf_counter()
+    proc = subprocess.Popen(cmd, env=env)
+    _, status, usage = os.wait4(proc.pid, 0)
+    elapsed = time.perf_counter() - start
+    if status != 0:
+        raise SystemExit(f"build failed: {' '.join(cmd)}")
+    return elapsed, usage.ru_maxrss
+
+
+def edit_one_file(vault: Path, n: int) -> None:
+    note = sorted(vault.glob("*.md"))[len(list(vault.glob("*.md"))) // 2]
+    text = note.read_text(encoding="utf-8")
+    marker = " : DEA ; AWS"
+    i = text.index(marker)
+    note.write_text(text[:i] + f" (edit {n})" + text[i:], encoding="utf-8")
+
+
+def bench(size: int, runs: int, work: Path) -> dict[str, float]:
+    vault = work / f"vault-{size}"
+    if not vault.is_dir():
+        make(size, vault)
+    colds, warms, rss = [], [], []
+    for r in range(runs):
+        out = work / f"out-{size}"
+        shutil.rmtree(out, ignore_errors=True)
+        out.mkdir(parents=True)
+        t, m = run_build(vault, out)
+        colds.append(t)
+        rss.append(m)
+        edit_one_file(vault, r)
+        t, _ = run_build(vault, out)
+        warms.append(t)
+    return {
+        "cold": statistics.median(colds),
+        "warm": statistics.median(warms),
+        "rss_mb": max(rss) / 1024,
+        "size_kb": (work / f"out-{size}" / "out" / "Bench.apkg").stat().st_size / 1024,
+    }
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--sizes", type=int, nargs="+", default=[1000, 10000, 100000])
+    ap.add_argument("--runs", type=int, default=3)
+    ap.add_argument("--work", type=Path, default=Path("/tmp/dea2anki-bench"))
+    a = ap.parse_args()
+    a.work.mkdir(parents=True, exist_ok=True)
+    print(
+        f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"
+    )
+    print()
+    print("| concepts | cold build | warm (1 file changed) | peak memory | package |")
+    print("|---|---|---|---|---|")
+    for size in a.sizes:
+        r = bench(size, a.runs, a.work)
+        print(
+            f"| {size:,} | {r['cold']:.2f} s | {r['warm']:.2f} s | {r['rss_mb']:.0f} MB "
+            f"| {r['size_kb'] / 1024:.1f} MB |",
+            flush=True,
+        )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,266 @@
+"""One note file, read, parsed and rendered: the unit of caching and of parallel work.
+
+Everything that depends on a single file (its concepts, their card HTML, the images they
+embed, the diagnostics) is computed here and nowhere else, so it can be
+
+- cached: under the output folder, keyed by the file's bytes, the settings that shape it and
+  the code itself; images are re-checked by size and modification time. Safe to delete,
+  never stale; a cached build writes the same bytes as an uncached one;
+- computed on several cores: files do not depend on each other until ``build.plan``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import pickle
+from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+
+from . import __version__
+from .diagnostics import Dea2AnkiError, Diagnostic, error, warning
+from .media import MediaCollector, MediaIndex
+from .parse import Concept, clean_deck_component, parse_concepts
+from .render import CardRenderer
+from .sources import NoteFile, SourceFile, decode, split_frontmatter
+
+
+@dataclass(frozen=True)
+class FileSettings:
+    """The settings that change what one file turns into (part of the cache key)."""
+
+    deck_depth: int | None
+    default_deck_depth: int
+    allow_html: bool | None
+    default_allow_html: bool
+    skip_drafts: bool
+
+
+@dataclass(frozen=True)
+class Rendered:
+    term: str
+    definition: str
+    media: tuple[str, ...]
+    """Packaged names of the images this concept's HTML embeds."""
+
+
+@dataclass(frozen=True)
+class FileResult:
+    source: SourceFile | None
+    """None when the file could not be read or its frontmatter is unusable."""
+    root_deck: str | None
+    concepts: tuple[Concept, ...] = ()
+    rendered: tuple[Rendered, ...] = ()
+    """One per concept, in the same order."""
+    media: tuple[tuple[str, str], ...] = ()
+    """(packaged name, path on disk) of every image embedded."""
+    media_fingerprint: str | None = None
+    """The notes folder's media fingerprint when the file embeds anything (cache check)."""
+    diagnostics: tuple[Diagnostic, ...] = ()
+    included: bool = True
+    """False for ``anki: false`` files and drafts left out with --skip-drafts."""
+
+
+def choose(flag: object, frontmatter: object, default: object) -> object:
+    return flag if flag is not None else (default if frontmatter is None else frontmatter)
+
+
+def process(nf: NoteFile, data: bytes, settings: FileSettings) -> FileResult:
+    """Turn one file's bytes into its concepts and their card HTML."""
+    try:
+        src = split_frontmatter(nf, decode(nf.display, data))
+    except Dea2AnkiError as e:
+        return FileResult(None, None, diagnostics=e.diagnostics)
+    diagnostics = list(src.warnings)
+    if not src.anki or (src.draft and settings.skip_drafts):
+        return FileResult(src, None, diagnostics=tuple(diagnostics), included=False)
+    root = _root_deck(src, diagnostics)
+    depth = choose(settings.deck_depth, src.deck_depth, settings.default_deck_depth)
+    assert isinstance(depth, int)
+    parsed = parse_concepts(src.body, path=nf.display, first_line=src.body_line, deck_depth=depth)
+    diagnostics.extend(parsed.diagnostics)
+    if not parsed.concepts:
+        diagnostics.append(
+            warning(nf.display, None, "no-concepts", "no concepts found in this file")
+        )
+    index = MediaIndex(nf.root)
+    collector = MediaCollector(index, nf.path, nf.display)
+    allow = choose(settings.allow_html, src.allow_html, settings.default_allow_html)
+    renderer = CardRenderer(media=collector, allow_html=bool(allow))
+    rendered = []
+    for c in parsed.concepts:
+        collector.begin(c.line)
+        term = renderer.inline(c.term_md)
+        definition = renderer.definition(c.definition, c.details)
+        rendered.append(Rendered(term, definition, tuple(sorted(collector.used))))
+    diagnostics.extend(collector.diagnostics)
+    return FileResult(
+        src,
+        root,
+        parsed.concepts,
+        tuple(rendered),
+        tuple(sorted((name, str(p)) for name, p in collector.files.items())),
+        index.fingerprint() if collector.referenced else None,
+        tuple(diagnostics),
+    )
+
+
+def _root_deck(src: SourceFile, out: list[Diagnostic]) -> str | None:
+    parts = [clean_deck_component(p) for p in src.root_deck.split("::")]
+    name = "::".join(p for p in parts if p)
+    if not name:
+        out.append(
+            error(
+                src.file.display,
+                None,
+                "deck-name",
+                f"root deck {src.root_deck!r} is empty once cleaned; set 'deck:' in the "
+                "frontmatter",
+            )
+        )
+        return None
+    return name
+
+
+# --- the cache -------------------------------------------------------------------------------
+
+
+def _code_fingerprint() -> str:
+    """Any change to dea2anki's own code invalidates every cached result."""
+    h = hashlib.sha256(__version__.encode())
+    package = resources.files("dea2anki")
+    for entry in sorted(package.iterdir(), key=lambda e: e.name):
+        if entry.name.endswith((".py", ".css")):
+            h.update(entry.name.encode() + b"\0" + entry.read_bytes())
+    return h.hexdigest()
+
+
+class Cache:
+    """Pickled FileResults in a folder (``<output>/.dea2anki-cache``), one file per note."""
+
+    def __init__(self, folder: Path | None) -> None:
+        self.folder = folder
+        self.code = _code_fingerprint() if folder is not None else ""
+        self._fingerprints: dict[Path, str] = {}
+        self._pending: list[tuple[NoteFile, str, FileResult]] = []
+
+    def key(self, nf: NoteFile, data: bytes, settings: FileSettings) -> str:
+        h = hashlib.sha256(self.code.encode())
+        for part in (str(nf.path), nf.display, nf.rel, str(nf.root), repr(settings)):
+            h.update(part.encode() + b"\0")
+        h.update(data)
+        return h.hexdigest()
+
+    def _entry(self, nf: NoteFile) -> Path | None:
+        if self.folder is None:
+            return None
+        return self.folder / (
+            hashlib.sha256(str(nf.path.resolve()).encode()).hexdigest() + ".pickle"
+        )
+
+    def load(self, nf: NoteFile, key: str) -> FileResult | None:
+        entry = self._entry(nf)
+        if entry is None:
+            return None
+        try:
+            with entry.open("rb") as f:
+                stored_key, result = pickle.load(f)
+        except Exception:  # a missing, truncated or foreign entry is simply a miss
+            return None
+        if stored_key != key or not isinstance(result, FileResult):
+            return None
+        if result.media_fingerprint is not None:
+            fp = self._fingerprints.get(nf.root)
+            if fp is None:
+                fp = self._fingerprints[nf.root] = MediaIndex(nf.root).fingerprint()
+            if fp != result.media_fingerprint:
+                return None
+        return result
+
+    def store(self, nf: NoteFile, key: str, result: FileResult) -> None:
+        """Remember a result; it is written by ``commit`` (a failed build writes nothing)."""
+        if self.folder is not None:
+            self._pending.append((nf, key, result))
+
+    def commit(self) -> None:
+        for nf, key, result in self._pending:
+            self._write(nf, key, result)
+        self._pending.clear()
+
+    def _write(self, nf: NoteFile, key: str, result: FileResult) -> None:
+        entry = self._entry(nf)
+        if entry is None:
+            return
+        try:
+            entry.parent.mkdir(parents=True, exist_ok=True)
+            tmp = entry.with_suffix(f".{os.getpid()}.tmp")
+            with tmp.open("wb") as f:
+                pickle.dump((key, result), f, protocol=pickle.HIGHEST_PROTOCOL)
+            os.replace(tmp, entry)
+        except OSError:
+            pass  # a cache that cannot be written only costs time
+
+
+# --- running the stage over many files -------------------------------------------------------
+
+_PARALLEL_MIN_FILES = 16
+
+
+def _process_batch(batch: Sequence[tuple[NoteFile, bytes, FileSettings]]) -> list[FileResult]:
+    return [process(nf, data, settings) for nf, data, settings in batch]
+
+
+def process_all(
+    items: Sequence[tuple[NoteFile, bytes]],
+    settings: FileSettings,
+    cache: Cache,
+    progress: Callable[[int, int], None] | None = None,
+) -> list[FileResult]:
+    """Every file's result, from the cache where possible, else computed (on every core when
+    there are enough files to be worth starting processes for)."""
+    total = len(items)
+    results: list[FileResult | None] = [None] * total
+    keys = [cache.key(nf, data, settings) for nf, data in items]
+    todo = []
+    for i, (nf, _data) in enumerate(items):
+        results[i] = cache.load(nf, keys[i])
+        if results[i] is None:
+            todo.append(i)
+    done = total - len(todo)
+    if progress is not None and done:
+        progress(done, total)
+    workers = min(os.cpu_count() or 1, 8)
+    if len(todo) >= _PARALLEL_MIN_FILES and workers > 1:
+        batches = [todo[w::workers] for w in range(workers)]
+        chunks = [[(items[i][0], items[i][1], settings) for i in b] for b in batches]
+        with ProcessPoolExecutor(max_workers=workers) as pool:
+            for batch, computed in zip(batches, pool.map(_process_batch, chunks), strict=True):
+                for i, result in zip(batch, computed, strict=True):
+                    results[i] = result
+                done += len(batch)
+                if progress is not None:
+                    progress(done, total)
+    else:
+        for i in todo:
+            results[i] = process(items[i][0], items[i][1], settings)
+            done += 1
+            if progress is not None:
+                progress(done, total)
+    for i in todo:
+        stored = results[i]
+        if stored is not None and stored.source is not None:
+            cache.store(items[i][0], keys[i], stored)
+    return [r for r in results if r is not None]
+
+
+def read_bytes(files: Iterable[NoteFile]) -> tuple[list[tuple[NoteFile, bytes]], list[Diagnostic]]:
+    out, problems = [], []
+    for nf in files:
+        try:
+            out.append((nf, nf.path.read_bytes()))
+        except OSError as e:
+            problems.append(error(nf.display, None, "unreadable", e.strerror or str(e)))
+    return out, problems

@@ -1,0 +1,128 @@
+"""The parse cache and parallel parsing change nothing but time: cached, uncached, parallel
+and sequential builds write the same bytes, and each edit re-parses exactly what it should."""
+
+from __future__ import annotations
+
+import hashlib
+import shutil
+import sys
+from pathlib import Path
+
+import pytest
+
+import dea2anki.stage as stage
+from dea2anki.build import BuildOptions, build
+
+sys.path.insert(0, str(Path(__file__).parent.parent / "benchmarks"))
+from make_vault import make
+
+T = 1_700_000_000
+PNG = bytes.fromhex(
+    "89504e470d0a1a0a0000000d4948445200000001000000010802000000907753de"
+    "0000000c4944415478da63f8cfc0000003010100c9fe92ef0000000049454e44ae426082"
+)
+
+
+def sha(p: Path) -> str:
+    return hashlib.sha256(p.read_bytes()).hexdigest()
+
+
+def run(vault: Path, out: Path, *, cache: bool = True, options: BuildOptions | None = None) -> str:
+    result = build(
+        [str(vault)],
+        out,
+        options or BuildOptions(),
+        timestamp=T,
+        lock_path=out.parent / f"{out.name}.lock",
+        cache=cache,
+    )
+    (pkg,) = result.packages
+    return sha(pkg.path)
+
+
+@pytest.fixture
+def processed(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Names of the files the stage really parses (sequential path: fewer than 16 files)."""
+    seen: list[str] = []
+    real = stage.process
+
+    def spy(nf, data, settings):  # type: ignore[no-untyped-def]
+        seen.append(nf.rel)
+        return real(nf, data, settings)
+
+    monkeypatch.setattr(stage, "process", spy)
+    return seen
+
+
+def test_cached_uncached_parallel_and_sequential_builds_are_identical(
+    tmp_path, monkeypatch
+) -> None:
+    vault = tmp_path / "vault"
+    make(2500, vault)  # 25 files: parsed in worker processes
+    (vault / "img.png").write_bytes(PNG)
+    note = vault / "note-0003.md"
+    note.write_text(
+        note.read_text("utf-8").replace(": DEA ; AWS", "![[img.png]] : DEA ; AWS", 1), "utf-8"
+    )
+    parallel = run(vault, tmp_path / "a")
+    assert any((tmp_path / "a" / ".dea2anki-cache").iterdir())
+    cached = run(vault, tmp_path / "a")
+    uncached = run(vault, tmp_path / "b", cache=False)
+    assert not (tmp_path / "b" / ".dea2anki-cache").exists()
+    monkeypatch.setattr(stage, "_PARALLEL_MIN_FILES", 10**9)
+    sequential = run(vault, tmp_path / "c")
+    assert parallel == cached == uncached == sequential
+
+
+def test_each_edit_reparses_exactly_what_it_should(tmp_path, processed) -> None:
+    vault = tmp_path / "vault"
+    make(500, vault)  # 5 files
+    out = tmp_path / "out"
+    run(vault, out)
+    assert sorted(processed) == [f"note-{i:04d}.md" for i in range(5)]
+
+    def again() -> list[str]:
+        processed.clear()
+        run(vault, out)
+        return sorted(processed)
+
+    assert again() == []  # nothing changed
+    n1 = vault / "note-0001.md"
+    n1.write_text(n1.read_text("utf-8").replace("Concept 000100", "Concept 000100b"), "utf-8")
+    assert again() == ["note-0001.md"]  # an edit
+    (vault / "extra.md").write_text("---\ndeck: Bench\n---\n- **Extra** : e : DEA ; AWS\n", "utf-8")
+    assert again() == ["extra.md"]  # a new file
+    (vault / "extra.md").unlink()
+    assert again() == []  # a deleted file: nothing to parse, but it is gone from the package
+    shutil.move(vault / "note-0004.md", vault / "renamed.md")
+    assert again() == ["renamed.md"]  # a renamed file is a new path
+
+    # Images: a file that embeds one is re-parsed when any file in the folder changes.
+    (vault / "pic.png").write_bytes(PNG)
+    n2 = vault / "note-0002.md"
+    n2.write_text(
+        n2.read_text("utf-8").replace(": DEA ; AWS", "![[pic.png]] : DEA ; AWS", 1), "utf-8"
+    )
+    assert again() == ["note-0002.md"]
+    (vault / "pic.png").write_bytes(PNG + b"\0")
+    assert again() == ["note-0002.md"]
+    (vault / "other.png").write_bytes(PNG)
+    assert again() == ["note-0002.md"]
+
+    # Settings that shape the output re-parse everything.
+    processed.clear()
+    run(vault, out, options=BuildOptions(deck_depth=1))
+    assert len(processed) == 5
+
+    # A damaged cache entry is a miss, not a crash.
+    for entry in (out / ".dea2anki-cache").iterdir():
+        entry.write_bytes(b"garbage")
+    assert len(again()) == 5
+
+
+def test_cache_survives_a_deleted_cache_folder(tmp_path) -> None:
+    vault = tmp_path / "vault"
+    make(300, vault)
+    first = run(vault, tmp_path / "out")
+    shutil.rmtree(tmp_path / "out" / ".dea2anki-cache")
+    assert run(vault, tmp_path / "out") == first
