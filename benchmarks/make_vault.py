@@ -1,6 +1,6 @@
 """Generate a deterministic synthetic study vault for benchmarks.
 
-100 concepts per file, 10 H2 sections per file (so 1,000 decks at 100k concepts), all in one
+100 concepts per file under one H1/H2 (so 1,000 decks at 100k concepts), all in one
 root deck (one package), Korean + English definitions of about 160 characters, tag lists and
 frontmatter, like notes/DEA.md.
 
@@ -14,7 +14,7 @@ import sys
 from pathlib import Path
 
 PER_FILE = 100
-PER_SECTION = 10
+PER_SECTION = 100
 
 KO = [
     "데이터",

@@ -87,7 +87,7 @@ class Draft:
     media: tuple[str, ...] = ()
     """Packaged names of the files the fields embed."""
 
-    @property
+    @functools.cached_property
     def content(self) -> str:
         """Hash of what Anki receives, except the Source line number.
 
@@ -99,10 +99,10 @@ class Draft:
         source_file = self.located.source.file.rel
         return cards.content_hash((term, definition, context, source_file, reverse), self.tags)
 
-    @property
+    @functools.cached_property
     def definition(self) -> str:
         d = self.located.concept.definition
-        return cards.short_hash(cards.identity_key(d)) if d else ""
+        return cards.short_hash(cards.identity_key(d, cache=False)) if d else ""
 
 
 @dataclass(frozen=True)
@@ -262,6 +262,12 @@ def _same_spelling(deck: str, seen: dict[str, str]) -> str:
     return "::".join(out)
 
 
+@functools.cache
+def _storable(tag: str) -> str:
+    """The tag without the control and format characters Anki drops silently."""
+    return "".join(ch for ch in tag if unicodedata.category(ch)[0] != "C")
+
+
 def _tags(
     raw: tuple[str, ...], spelling: dict[str, str], loc: Located, out_diags: list[Diagnostic]
 ) -> tuple[str, ...]:
@@ -269,9 +275,8 @@ def _tags(
     # the first spelling in source order, the concept's own tags before the file's.
     out: dict[str, str] = {}
     for tag in raw:
-        if any(unicodedata.category(ch) in ("Cc", "Cf", "Co", "Cs") for ch in tag):
-            # Anki drops control and format characters from tags silently; say so.
-            clean = "".join(ch for ch in tag if unicodedata.category(ch)[0] != "C")
+        clean = _storable(tag)
+        if clean != tag:
             out_diags.append(
                 warning(
                     loc.source.file.display,

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import functools
 import hashlib
-import json
 import unicodedata
 from collections.abc import Sequence
 from importlib import resources
@@ -105,13 +104,19 @@ def make_model() -> genanki.Model:
     )
 
 
-@functools.lru_cache(maxsize=1 << 16)
-def identity_key(text: str) -> str:
+def identity_key(text: str, *, cache: bool = True) -> str:
     """What counts as "the same term": NFC, case-folded, whitespace collapsed.
 
     Case-folding means fixing ``AWS GLue`` to ``AWS Glue`` edits the note in place instead of
-    making a new one; Anki itself compares deck names and tags case-insensitively.
+    making a new one; Anki itself compares deck names and tags case-insensitively. Terms and
+    deck names recur across a build, so their keys are remembered (``cache=False`` for
+    one-off texts such as definitions).
     """
+    return _identity_key(text) if cache else _identity_key.__wrapped__(text)
+
+
+@functools.cache
+def _identity_key(text: str) -> str:
     text = " ".join(unicodedata.normalize("NFC", text).split())
     return unicodedata.normalize("NFC", text.casefold())
 
@@ -136,5 +141,9 @@ def short_hash(text: str) -> str:
 
 
 def content_hash(fields: Sequence[str], tags: Sequence[str]) -> str:
-    """What the lock compares to decide whether a note changed (and needs a new mod)."""
-    return short_hash(json.dumps([list(fields), sorted(tags)], ensure_ascii=False))
+    """What the lock compares to decide whether a note changed (and needs a new mod).
+
+    Each part is length-prefixed, so no field content can imitate a separator.
+    """
+    parts = [*fields, "", *sorted(tags)]
+    return short_hash("".join(f"{len(p)}:{p}" for p in parts))
