@@ -7,12 +7,13 @@ default.
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import sys
 import time
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Any
 
@@ -59,8 +60,31 @@ def cli() -> None:
 # --- options shared by the commands that read notes --------------------------------------------
 
 
+@dataclass(frozen=True)
+class NotesArgs:
+    """The command-line values of ``notes_options`` (None: not given on the command line)."""
+
+    paths: tuple[str, ...]
+    config_file: str | None
+    deck_depth: int | None
+    include_empty: bool | None
+    reverse: bool | None
+    allow_html: bool | None
+    skip_drafts: bool | None
+    lock_file: str | None
+
+
 def notes_options(f: Callable[..., Any]) -> Callable[..., Any]:
-    """PATHs and the settings that shape the notes (build, check, changelog, preview)."""
+    """PATHs and the settings that shape the notes (build, check, changelog, preview),
+    handed to the command as one ``notes: NotesArgs`` argument."""
+
+    @functools.wraps(f)
+    def command(**kwargs: Any) -> Any:
+        names = [field.name for field in fields(NotesArgs)]
+        notes = NotesArgs(**{name: kwargs.pop(name) for name in names})
+        return f(notes=notes, **kwargs)
+
+    decorated: Callable[..., Any] = command
     for option in reversed(
         [
             click.argument("paths", nargs=-1, metavar="[PATH]..."),
@@ -109,8 +133,8 @@ def notes_options(f: Callable[..., Any]) -> Callable[..., Any]:
             ),
         ]
     ):
-        f = option(f)
-    return f
+        decorated = option(decorated)
+    return decorated
 
 
 @dataclass(frozen=True)
@@ -121,37 +145,28 @@ class Settings:
     config: Config
 
 
-def resolve(
-    paths: tuple[str, ...],
-    config_file: str | None,
-    deck_depth: int | None,
-    include_empty: bool | None,
-    reverse: bool | None,
-    allow_html: bool | None,
-    skip_drafts: bool | None,
-    lock_file: str | None,
-    retire: bool | None = None,
-) -> Settings:
-    hint = Path(paths[0]) if paths else Path(DEFAULT_NOTES)
-    config = load_config(config_file, hint)
-    notes = list(paths) or list(config.get("notes", [])) or []
+def resolve(args: NotesArgs, retire: bool | None = None) -> Settings:
+    """Command line > config file > default (frontmatter is applied per file, later)."""
+    hint = Path(args.paths[0]) if args.paths else Path(DEFAULT_NOTES)
+    config = load_config(args.config_file, hint)
+    notes = list(args.paths) or list(config.get("notes", []))
 
     def pick(flag: Any, key: str, default: Any) -> Any:
         return flag if flag is not None else config.get(key, default)
 
     options = BuildOptions(
-        deck_depth=deck_depth,
-        include_empty=pick(include_empty, "include-empty", False),
+        deck_depth=args.deck_depth,
+        include_empty=pick(args.include_empty, "include-empty", False),
         retire=pick(retire, "retire", False),
-        allow_html=allow_html,
-        reverse=reverse,
-        skip_drafts=pick(skip_drafts, "skip-drafts", False),
+        allow_html=args.allow_html,
+        reverse=args.reverse,
+        skip_drafts=pick(args.skip_drafts, "skip-drafts", False),
         extra_tags=tuple(config.get("tags", ())),
         default_deck_depth=config.get("deck-depth", 2),
         default_reverse=config.get("reverse", False),
         default_allow_html=config.get("allow-html", False),
     )
-    lock = lock_file or config.get("lock")
+    lock = args.lock_file or config.get("lock")
     return Settings(notes, options, Path(lock) if lock else None, config)
 
 
@@ -311,14 +326,7 @@ class Progress:
     "same either way; the cache only saves time).",
 )
 def build_cmd(
-    paths: tuple[str, ...],
-    config_file: str | None,
-    deck_depth: int | None,
-    include_empty: bool | None,
-    reverse: bool | None,
-    allow_html: bool | None,
-    skip_drafts: bool | None,
-    lock_file: str | None,
+    notes: NotesArgs,
     output: str | None,
     retire: bool | None,
     locked: bool,
@@ -354,17 +362,7 @@ def build_cmd(
     Exit status: 0 built (warnings may be printed), 1 the notes have errors or --locked
     found a stale lock (nothing written), 2 wrong usage.
     """
-    s = resolve(
-        paths,
-        config_file,
-        deck_depth,
-        include_empty,
-        reverse,
-        allow_html,
-        skip_drafts,
-        lock_file,
-        retire,
-    )
+    s = resolve(notes, retire)
     out = Path(output or s.config.get("output", DEFAULT_OUTPUT))
 
     def once() -> int:
@@ -443,14 +441,7 @@ def _watch(s: Settings, out: Path, once: Callable[[], int]) -> int:
 )
 @click.option("--strict", is_flag=True, help="Count warnings as errors (exit 1).")
 def check_cmd(
-    paths: tuple[str, ...],
-    config_file: str | None,
-    deck_depth: int | None,
-    include_empty: bool | None,
-    reverse: bool | None,
-    allow_html: bool | None,
-    skip_drafts: bool | None,
-    lock_file: str | None,
+    notes: NotesArgs,
     fmt: str,
     strict: bool,
 ) -> int:
@@ -464,16 +455,7 @@ def check_cmd(
     clean (warnings allowed), 1 errors (or warnings, with --strict).
     """
     try:
-        s = resolve(
-            paths,
-            config_file,
-            deck_depth,
-            include_empty,
-            reverse,
-            allow_html,
-            skip_drafts,
-            lock_file,
-        )
+        s = resolve(notes)
     except Dea2AnkiError as e:
         show_diagnostics(e.diagnostics, fmt)
         return 1
@@ -499,14 +481,7 @@ def check_cmd(
 @notes_options
 @click.option("--title", default="Release notes", show_default=True, help="First heading.")
 def changelog(
-    paths: tuple[str, ...],
-    config_file: str | None,
-    deck_depth: int | None,
-    include_empty: bool | None,
-    reverse: bool | None,
-    allow_html: bool | None,
-    skip_drafts: bool | None,
-    lock_file: str | None,
+    notes: NotesArgs,
     title: str,
 ) -> int:
     """Print Markdown release notes: what the next build changes, or what changed between
@@ -521,19 +496,11 @@ def changelog(
     Writes nothing.
     """
     try:
+        paths = notes.paths
         if len(paths) == 2 and all(p.lower().endswith(".apkg") for p in paths):
             events = package_events(read_apkg(Path(paths[0])), read_apkg(Path(paths[1])))
         else:
-            s = resolve(
-                paths,
-                config_file,
-                deck_depth,
-                include_empty,
-                reverse,
-                allow_html,
-                skip_drafts,
-                lock_file,
-            )
+            s = resolve(notes)
             events = list(pending_events(s.paths, s.options, lock_path=s.lock))
     except Dea2AnkiError as e:
         show_diagnostics(e.diagnostics, "text")
@@ -562,14 +529,7 @@ def changelog(
 )
 @click.option("-q", "--quiet", is_flag=True, help="Print errors only.")
 def preview_cmd(
-    paths: tuple[str, ...],
-    config_file: str | None,
-    deck_depth: int | None,
-    include_empty: bool | None,
-    reverse: bool | None,
-    allow_html: bool | None,
-    skip_drafts: bool | None,
-    lock_file: str | None,
+    notes: NotesArgs,
     output: str | None,
     title: str | None,
     fmt: str,
@@ -589,16 +549,7 @@ def preview_cmd(
     written), 2 wrong usage.
     """
     try:
-        s = resolve(
-            paths,
-            config_file,
-            deck_depth,
-            include_empty,
-            reverse,
-            allow_html,
-            skip_drafts,
-            lock_file,
-        )
+        s = resolve(notes)
         result = preview_notes(s.paths, s.options, lock_path=s.lock)
     except Dea2AnkiError as e:
         show_diagnostics(e.diagnostics, fmt)

@@ -21,6 +21,17 @@ class Run:
     err: str
 
 
+def write(path: str | Path, content: str | bytes) -> Path:
+    """Create a file (and its folders) with text (UTF-8) or bytes."""
+    p = Path(path)
+    p.parent.mkdir(parents=True, exist_ok=True)
+    if isinstance(content, bytes):
+        p.write_bytes(content)
+    else:
+        p.write_text(content, encoding="utf-8")
+    return p
+
+
 def listing(folder: Path) -> list[str]:
     """What a build left in its output folder, apart from its parse cache."""
     return sorted(p.name for p in folder.iterdir() if p.name != ".dea2anki-cache")

@@ -10,16 +10,11 @@ import time
 from pathlib import Path
 
 import pytest
+from conftest import write
 
 from dea2anki.build import BuildOptions, collect
 
 T = 1_700_000_000
-
-
-def write(path: str, text: str) -> None:
-    p = Path(path)
-    p.parent.mkdir(parents=True, exist_ok=True)
-    p.write_text(text, encoding="utf-8")
 
 
 # --- check -----------------------------------------------------------------------------------

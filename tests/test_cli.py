@@ -10,23 +10,13 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import REPO, listing
+from conftest import REPO, listing, write
 
 T1 = 1_700_000_000
 
 
 def sha(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
-
-
-def write(path: str, content: str | bytes) -> Path:
-    p = Path(path)
-    p.parent.mkdir(parents=True, exist_ok=True)
-    if isinstance(content, bytes):
-        p.write_bytes(content)
-    else:
-        p.write_text(content, encoding="utf-8")
-    return p
 
 
 GOOD = "# H\n\n- Term : a definition : DEA ; AWS\n"

@@ -7,6 +7,7 @@ import zipfile
 from pathlib import Path
 
 from ankiutil import Anki
+from conftest import write
 
 T = 1_700_000_000
 # A valid 1x1 PNG, and a different one (so the two files differ in content).
@@ -18,15 +19,6 @@ PNG_BLUE = bytes.fromhex(
     "89504e470d0a1a0a0000000d4948445200000001000000010802000000907753de"
     "0000000c4944415478da6360f8ff1f000302010076f2c8600000000049454e44ae426082"
 )
-
-
-def write(path: str, data: str | bytes) -> None:
-    p = Path(path)
-    p.parent.mkdir(parents=True, exist_ok=True)
-    if isinstance(data, bytes):
-        p.write_bytes(data)
-    else:
-        p.write_text(data, encoding="utf-8")
 
 
 def vault() -> None:
