@@ -111,6 +111,7 @@ _PROTECTED = re.compile(
     r"|\b[A-Za-z][\w+.-]*://[^\s<>()]+|\\:|\d:\d"
     r"|\$\$[^$\n]+\$\$|\$(?![\s$])[^$\n]+?\$(?!\d)"
 )
+_COLON = re.compile(":")
 _BOLD_TERM_COLON = re.compile(r"^(\*\*|__)([^*_\n]+?):\1")
 _TAG = r"[\w\-/.&+#]+"
 # Outside concept blocks a tag list is one-word tags joined by " ; " (at least one), which
@@ -130,6 +131,8 @@ class _Parts:
 def _mask_code_spans(text: str) -> str:
     """Blank out `code spans` (CommonMark pairing: a run closes at the next run of the same
     length). Linear in the number of backtick runs, whatever their lengths."""
+    if "`" not in text:
+        return text
     runs = [(m.start(), m.end()) for m in re.finditer(r"`+", text)]
     next_same: dict[int, int] = {}
     last_by_len: dict[int, int] = {}
@@ -153,7 +156,7 @@ def _mask_code_spans(text: str) -> str:
 
 def _separators(text: str) -> list[int]:
     masked = _PROTECTED.sub(lambda m: "\0" * len(m.group(0)), _mask_code_spans(text))
-    return [i for i, c in enumerate(masked) if c == ":"]
+    return [m.start() for m in _COLON.finditer(masked)]
 
 
 def split_concept_text(text: str, *, in_block: bool = True) -> _Parts | None:

@@ -146,6 +146,8 @@ class CardRenderer:
     def inline(self, src: str) -> str:
         if not src:
             return ""
+        if _is_plain(src):
+            return src.strip().replace('"', "&quot;")
         src = _strip_block_ids(src)
         tokens = self._md.inline(src, {})
         return str(self._renderer(tokens, BlockState())).strip()
@@ -220,12 +222,26 @@ def code_css() -> str:
     return f"/* pygments: default (day), monokai (night) */\n{day}\n{night}\n"
 
 
+# Characters that can start any inline Markdown our renderer knows (emphasis, code, links,
+# images, HTML, entities, maths, marks, block ids, escapes). A line without them renders as
+# itself (mistune only turns `"` into &quot;), so mistune need not run: most definitions are
+# plain prose, and this is the larger part of rendering a big vault. test_render checks the
+# shortcut against mistune.
+_NOT_PLAIN = re.compile(r"[\\`*_~\[\]()<>!&$=^|:\n]|  ")
+
+
+def _is_plain(src: str) -> bool:
+    return _NOT_PLAIN.search(src) is None
+
+
 def plain_text(src: str, *, keep_html: bool = True) -> str:
     """The text a reader sees, markup removed and whitespace collapsed.
 
     Raw HTML is shown escaped on cards, so by default it is part of that text; a heading
     (``keep_html=False``) drops it, as Obsidian's rendering of the heading would.
     """
+    if _is_plain(src):
+        return " ".join(src.split())
     return " ".join(_text_of(list(_default._md.inline(src, {})), keep_html).split())
 
 

@@ -5,7 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from mistune.core import BlockState
 
+import dea2anki.render as render_mod
 from dea2anki.render import CardRenderer, code_css, plain_text
 
 FIXTURES = Path(__file__).parent / "fixtures" / "render.txt"
@@ -66,3 +70,17 @@ def test_code_css_is_scoped_and_has_night_mode() -> None:
 
 def test_plain_text_of_wikilinks_and_markup() -> None:
     assert plain_text("**[[Glue|AWS Glue]]** `x`") == "AWS Glue x"
+
+
+@settings(max_examples=2000, deadline=None, derandomize=True)
+@given(st.text(alphabet="ab 한글.,'\"-\\`*_~[]()<>!&$=^|:#\n\t", max_size=40))
+def test_plain_text_shortcut_matches_mistune(text: str) -> None:
+    """The fast path for plain prose must give exactly what mistune gives."""
+    fast = CardRenderer()
+    slow_tokens = list(fast._md.inline(render_mod._strip_block_ids(text), {}))
+    slow_html = str(fast._renderer(slow_tokens, BlockState())).strip()
+    if render_mod._is_plain(text):
+        assert fast.inline(text) == slow_html
+        assert plain_text(text) == " ".join(render_mod._text_of(slow_tokens, True).split())
+    else:
+        assert fast.inline(text) == slow_html
