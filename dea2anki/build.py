@@ -13,7 +13,6 @@ from collections.abc import Callable, Mapping, Sequence
 from contextlib import nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TypeVar
 
 import genanki
 
@@ -26,9 +25,7 @@ from .parse import Concept
 from .release import Event, ReleaseNote, lock_problem, make_release
 from .render import escape
 from .sources import SourceFile, find_note_files
-from .stage import Cache, FileSettings, Rendered, process_all, read_bytes
-
-T = TypeVar("T")
+from .stage import Cache, FileSettings, Rendered, choose, process_all, read_bytes
 
 DEFAULT_NOTES = "notes"
 DEFAULT_OUTPUT = "build"
@@ -237,7 +234,7 @@ def plan(collected: Collected, options: BuildOptions, *, raise_errors: bool = Tr
                     c.tags + loc.source.tags + options.extra_tags, spelling, loc, diagnostics
                 ),
                 fields=_fields(
-                    loc, _choose(options.reverse, loc.source.reverse, options.default_reverse)
+                    loc, choose(options.reverse, loc.source.reverse, options.default_reverse)
                 ),
                 media=loc.rendered.media,
             )
@@ -292,13 +289,6 @@ def _tags(
             key = t.casefold()
             out.setdefault(key, spelling.setdefault(key, t))
     return tuple(out.values())
-
-
-def _choose(flag: T | None, frontmatter: T | None, default: T) -> T:
-    """A command-line flag wins over the file's frontmatter, which wins over the default."""
-    if flag is not None:
-        return flag
-    return default if frontmatter is None else frontmatter
 
 
 def _fields(loc: Located, reverse: bool) -> tuple[str, ...]:

@@ -19,6 +19,7 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
+from typing import TypeVar
 
 from . import __version__
 from .diagnostics import Dea2AnkiError, Diagnostic, error, warning
@@ -64,8 +65,14 @@ class FileResult:
     """False for ``anki: false`` files and drafts left out with --skip-drafts."""
 
 
-def choose(flag: object, frontmatter: object, default: object) -> object:
-    return flag if flag is not None else (default if frontmatter is None else frontmatter)
+T = TypeVar("T")
+
+
+def choose(flag: T | None, frontmatter: T | None, default: T) -> T:
+    """A command-line flag wins over the file's frontmatter, which wins over the default."""
+    if flag is not None:
+        return flag
+    return default if frontmatter is None else frontmatter
 
 
 def process(nf: NoteFile, data: bytes, settings: FileSettings) -> FileResult:
@@ -79,7 +86,6 @@ def process(nf: NoteFile, data: bytes, settings: FileSettings) -> FileResult:
         return FileResult(src, None, diagnostics=tuple(diagnostics), included=False)
     root = _root_deck(src, diagnostics)
     depth = choose(settings.deck_depth, src.deck_depth, settings.default_deck_depth)
-    assert isinstance(depth, int)
     parsed = parse_concepts(src.body, path=nf.display, first_line=src.body_line, deck_depth=depth)
     diagnostics.extend(parsed.diagnostics)
     if not parsed.concepts:
@@ -89,7 +95,7 @@ def process(nf: NoteFile, data: bytes, settings: FileSettings) -> FileResult:
     index = MediaIndex(nf.root)
     collector = MediaCollector(index, nf.path, nf.display)
     allow = choose(settings.allow_html, src.allow_html, settings.default_allow_html)
-    renderer = CardRenderer(media=collector, allow_html=bool(allow))
+    renderer = CardRenderer(media=collector, allow_html=allow)
     rendered = []
     for c in parsed.concepts:
         collector.begin(c.line)
