@@ -325,10 +325,12 @@ def write_packages(
     groups: dict[str, tuple[Path, list[ReleaseNote]]] = {}
     single = output.suffix.lower() == ".apkg"
     for note in notes:
-        root = note.deck.split("::", 1)[0]
-        # Case-insensitive file systems (and Anki) take DEA and dea for the same name.
-        key = "" if single else root.casefold()
-        target = output if single else output / package_filename(root)
+        name = package_filename(note.deck.split("::", 1)[0])
+        # Root decks whose file names clash (DEA and dea on a case-insensitive file system,
+        # a/b and a:b, which both become a_b.apkg) share one package instead of one
+        # overwriting the other.
+        key = "" if single else name.casefold()
+        target = output if single else output / name
         groups.setdefault(key, (target, []))[1].append(note)
     with nullcontext(batch) if batch is not None else AtomicBatch() as own:
         return tuple(
@@ -404,17 +406,31 @@ def preview_notes(
     return Preview(live, planned.media, (*planned.diagnostics, *rel.diagnostics))
 
 
+def _nothing_to_export(paths: Sequence[str]) -> Diagnostic:
+    return error(
+        ", ".join(paths or [DEFAULT_NOTES]),
+        None,
+        "nothing-to-export",
+        "no concept with a definition to export; previous packages left as they were",
+    )
+
+
 def check(
     paths: Sequence[str], options: BuildOptions, *, lock_path: Path | None = None
 ) -> tuple[Diagnostic, ...]:
     """Everything a build would report, errors included, without writing anything."""
-    planned = plan(collect(paths, options, raise_errors=False), options, raise_errors=False)
+    collected = collect(paths, options, raise_errors=False)
+    planned = plan(collected, options, raise_errors=False)
+    found: list[Diagnostic] = list(planned.diagnostics)
     try:
         old = read_lock(lock_path or default_lock_path(paths))
     except Dea2AnkiError as e:
-        return (*planned.diagnostics, *e.diagnostics)
+        return (*found, *e.diagnostics)
     rel = make_release(planned.drafts, old or (), timestamp=0, retire=options.retire)
-    return (*planned.diagnostics, *rel.diagnostics)
+    found.extend(rel.diagnostics)
+    if collected.sources and not any(n.live for n in rel.notes):
+        found.append(_nothing_to_export(paths))
+    return tuple(found)
 
 
 def pending_events(
@@ -449,18 +465,7 @@ def build(
         if problem is not None:
             raise Dea2AnkiError([*diagnostics, problem])
     if not any(n.live for n in rel.notes):
-        shown = ", ".join(paths or [DEFAULT_NOTES])
-        raise Dea2AnkiError(
-            [
-                *diagnostics,
-                error(
-                    shown,
-                    None,
-                    "nothing-to-export",
-                    "no concept with a definition to export; previous packages left as they were",
-                ),
-            ]
-        )
+        raise Dea2AnkiError([*diagnostics, _nothing_to_export(paths)])
     new_lock = lock_changed(lock_path, rel.lock)
     try:
         with AtomicBatch() as batch:

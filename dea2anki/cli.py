@@ -362,7 +362,10 @@ def build_cmd(
     Exit status: 0 built (warnings may be printed), 1 the notes have errors or --locked
     found a stale lock (nothing written), 2 wrong usage.
     """
-    s = resolve(notes, retire)
+    try:
+        s = resolve(notes, retire)
+    except Dea2AnkiError as e:
+        return _build_failed(e, fmt)
     out = Path(output or s.config.get("output", DEFAULT_OUTPUT))
 
     def once() -> int:
@@ -380,13 +383,7 @@ def build_cmd(
             )
         except Dea2AnkiError as e:
             progress.clear()
-            show_diagnostics(e.diagnostics, fmt)
-            n = len(e.errors)
-            click.echo(
-                _styled(f"Build failed: {_plural(n, 'error')}; no package was written.", fg="red"),
-                err=True,
-            )
-            return 1
+            return _build_failed(e, fmt)
         progress.clear()
         show_diagnostics(result.diagnostics, fmt, quiet=quiet)
         if as_json:
@@ -399,6 +396,16 @@ def build_cmd(
     if not watch:
         return code
     return _watch(s, out, once)
+
+
+def _build_failed(e: Dea2AnkiError, fmt: str) -> int:
+    show_diagnostics(e.diagnostics, fmt)
+    n = len(e.errors)
+    click.echo(
+        _styled(f"Build failed: {_plural(n, 'error')}; no package was written.", fg="red"),
+        err=True,
+    )
+    return 1
 
 
 def _watch(s: Settings, out: Path, once: Callable[[], int]) -> int:
@@ -454,12 +461,13 @@ def check_cmd(
     Every diagnostic has a stable code in brackets (the README lists them). Exit status: 0
     clean (warnings allowed), 1 errors (or warnings, with --strict).
     """
+    diagnostics: tuple[Diagnostic, ...] = ()
     try:
         s = resolve(notes)
+        diagnostics = check(s.paths, s.options, lock_path=s.lock)
+        build_timestamp()  # a build would refuse a bad SOURCE_DATE_EPOCH: say so now
     except Dea2AnkiError as e:
-        show_diagnostics(e.diagnostics, fmt)
-        return 1
-    diagnostics = check(s.paths, s.options, lock_path=s.lock)
+        diagnostics = (*diagnostics, *e.diagnostics)
     if fmt == "json":
         click.echo(json.dumps([d.as_dict() for d in diagnostics], ensure_ascii=False, indent=1))
     else:

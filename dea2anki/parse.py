@@ -76,7 +76,8 @@ def parse_concepts(
     ``first_line`` is the file line number of the body's first line, so reported lines are
     lines of the file. ``deck_depth`` is how many heading levels make decks.
     """
-    src = body if body.endswith("\n") else body + "\n"
+    src = body.replace("\r\n", "\n").replace("\r", "\n")
+    src = src if src.endswith("\n") else src + "\n"
     state = _SourceState()
     state.process(src)
     _block_md.block.parse(state)
@@ -107,8 +108,8 @@ _BLOCK_ID = re.compile(r"\s\^((?=[A-Za-z0-9-]*[A-Za-z])[A-Za-z0-9-]+)\s*$")
 # Colons that never separate: inside bold, link targets, autolinks, URLs, `\:`, between
 # digits (10:30, 1:2) and in $math$. Code spans are masked separately (_mask_code_spans).
 _PROTECTED = re.compile(
-    r"\*\*[^*\n]+?\*\*|__[^_\n]+?__|\]\([^)\n]*\)|<[^<>\s]+>"
-    r"|\b[A-Za-z][\w+.-]*://[^\s<>()]+|\\:|\d:\d"
+    r"\*\*[^*\n]+?\*\*|__[^_\n]+?__|<[^<>\s]+>"
+    r"|\b[A-Za-z][\w+.-]{0,31}://[^\s<>()]+|\\:|\d:\d"
     r"|\$\$[^$\n]+\$\$|\$(?![\s$])[^$\n]+?\$(?!\d)"
 )
 _COLON = re.compile(":")
@@ -154,8 +155,30 @@ def _mask_code_spans(text: str) -> str:
     return "".join(out)
 
 
+def _mask_link_targets(text: str) -> str:
+    """Blank out `](target)` link targets. A regex would rescan to the end of the line from
+    every `](` that never closes (quadratic); one pass from the right finds each closing ')'."""
+    if "](" not in text:
+        return text
+    next_close = [len(text)] * (len(text) + 1)
+    for i in range(len(text) - 1, -1, -1):
+        next_close[i] = i if text[i] in ")\n" else next_close[i + 1]
+    out = list(text)
+    i = text.find("](")
+    while i >= 0:
+        end = next_close[i + 2]
+        if end < len(text) and text[end] == ")":
+            for k in range(i, end + 1):
+                out[k] = "\0"
+            i = text.find("](", end + 1)
+        else:
+            i = text.find("](", i + 2)
+    return "".join(out)
+
+
 def _separators(text: str) -> list[int]:
-    masked = _PROTECTED.sub(lambda m: "\0" * len(m.group(0)), _mask_code_spans(text))
+    text = _mask_link_targets(_mask_code_spans(text))
+    masked = _PROTECTED.sub(lambda m: "\0" * len(m.group(0)), text)
     return [m.start() for m in _COLON.finditer(masked)]
 
 
@@ -184,7 +207,7 @@ def split_concept_text(text: str, *, in_block: bool = True) -> _Parts | None:
 
 def _unwrap_bold(term: str) -> str:
     for mark in ("**", "__"):
-        if term.startswith(mark) and term.endswith(mark) and len(term) > 2 * len(mark):
+        if term.startswith(mark) and term.endswith(mark) and len(term) >= 2 * len(mark):
             inner = term[len(mark) : -len(mark)]
             if mark not in inner:
                 return inner.strip()
@@ -219,8 +242,15 @@ class _Scope:
         self.pos = 0
 
     def find(self, pred: Callable[[str], bool]) -> int:
-        """Index of the next line satisfying ``pred`` (the current one if none does)."""
+        """Index of the next line satisfying ``pred``.
+
+        mistune emits a block quote after a list it swallowed a line of (it prepends the
+        quote token), so a token may start before the cursor: then search from the top.
+        """
         for i in range(self.pos, len(self.lines)):
+            if pred(self.lines[i]):
+                return i
+        for i in range(min(self.pos, len(self.lines))):
             if pred(self.lines[i]):
                 return i
         return min(self.pos, len(self.lines) - 1)
@@ -401,7 +431,7 @@ class _Walker:
         index = line - self.first_line
         if not 0 <= index < len(self.body_lines):
             return None
-        pos = self.body_lines[index].find(text.strip()[:12])
+        pos = self.body_lines[index].find(_first_text_line(text)[1][:12])
         return pos + 1 if pos >= 0 else None
 
     def _warn(self, line: int, column: int | None, code: str, message: str) -> None:

@@ -9,8 +9,9 @@ from __future__ import annotations
 import difflib
 import os
 import re
+import reprlib
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -56,7 +57,7 @@ class SourceFile:
 
     @property
     def root_deck(self) -> str:
-        return self.deck if self.deck is not None else self.file.path.stem
+        return self.deck if self.deck is not None else _readable(self.file.path.stem)
 
 
 def find_note_files(paths: Sequence[str]) -> tuple[list[NoteFile], list[Diagnostic]]:
@@ -92,8 +93,18 @@ def _walk_markdown(top: Path) -> list[Path]:
     return sorted(out, key=lambda f: f.relative_to(top).as_posix())
 
 
+def _readable(name: str) -> str:
+    """A file name as text: bytes that are not UTF-8 (kept by Python as surrogates, which
+    neither a terminal nor Anki accepts) become U+FFFD."""
+    return name.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+
+
 def _add(found: list[NoteFile], seen: set[Path], nf: NoteFile) -> None:
-    key = nf.path.resolve()
+    nf = replace(nf, display=_readable(nf.display), rel=_readable(nf.rel))
+    try:
+        key = nf.path.resolve()
+    except (OSError, RuntimeError):  # a symbolic link loop between files
+        key = nf.path.absolute()
     if key not in seen:
         seen.add(key)
         found.append(nf)
@@ -117,6 +128,8 @@ def _fail(display: str, line: int | None, code: str, message: str) -> Dea2AnkiEr
 
 
 def decode(display: str, data: bytes) -> str:
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise _fail(display, 1, "not-utf8", "the file is UTF-16; save it as UTF-8")
     if b"\x00" in data:
         line = data[: data.index(b"\x00")].count(b"\n") + 1
         raise _fail(
@@ -154,6 +167,15 @@ def split_frontmatter(nf: NoteFile, text: str) -> SourceFile:
         line, problem = _yaml_problem(e)
         raise _fail(
             nf.display, line, "frontmatter-yaml", f"invalid YAML in frontmatter: {problem}"
+        ) from e
+    except (ValueError, TypeError, KeyError, OverflowError) as e:
+        # PyYAML's constructors fail with plain exceptions on values such as the date
+        # 2024-13-45; the exact line is not known then.
+        raise _fail(
+            nf.display,
+            2,
+            "frontmatter-yaml",
+            f"invalid value in frontmatter: {reprlib.repr(str(e))}",
         ) from e
     if meta is None:
         meta = {}
@@ -321,10 +343,17 @@ def _read_bool(
     return None
 
 
+_SHORT = reprlib.Repr()
+_SHORT.maxlevel = 2
+_SHORT.maxlist = _SHORT.maxdict = 4
+_SHORT.maxstring = _SHORT.maxother = 60
+
+
 def _describe(value: Any) -> str:
     if value is None or value == "":
         return "an empty value"
-    return f"a {_yaml_type(value)} ({value!r})"
+    # A YAML alias bomb expands to an enormous nested value; the message stays short.
+    return f"a {_yaml_type(value)} ({_SHORT.repr(value)[:120]})"
 
 
 __all__ = [

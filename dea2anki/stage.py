@@ -14,6 +14,7 @@ from __future__ import annotations
 import hashlib
 import os
 import pickle
+import stat
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
@@ -155,17 +156,17 @@ class Cache:
 
     def key(self, nf: NoteFile, data: bytes, settings: FileSettings) -> str:
         h = hashlib.sha256(self.code.encode())
-        for part in (str(nf.path), nf.display, nf.rel, str(nf.root), repr(settings)):
-            h.update(part.encode() + b"\0")
+        # File names need not be valid UTF-8: hash them as the bytes the OS uses.
+        for part in (nf.path, nf.root, nf.display, nf.rel, repr(settings)):
+            h.update(os.fsencode(part) + b"\0")
         h.update(data)
         return h.hexdigest()
 
     def _entry(self, nf: NoteFile) -> Path | None:
         if self.folder is None:
             return None
-        return self.folder / (
-            hashlib.sha256(str(nf.path.resolve()).encode()).hexdigest() + ".pickle"
-        )
+        name = hashlib.sha256(os.fsencode(nf.path.absolute())).hexdigest()
+        return self.folder / f"{name}.pickle"
 
     def load(self, nf: NoteFile, key: str) -> FileResult | None:
         entry = self._entry(nf)
@@ -266,7 +267,12 @@ def read_bytes(files: Iterable[NoteFile]) -> tuple[list[tuple[NoteFile, bytes]],
     out, problems = [], []
     for nf in files:
         try:
+            # A FIFO or device named .md would block the build forever on read.
+            if not stat.S_ISREG(nf.path.stat().st_mode):
+                problems.append(error(nf.display, None, "unreadable", "not a regular file"))
+                continue
             out.append((nf, nf.path.read_bytes()))
-        except OSError as e:
-            problems.append(error(nf.display, None, "unreadable", e.strerror or str(e)))
+        except (OSError, RuntimeError) as e:
+            reason = e.strerror if isinstance(e, OSError) and e.strerror else str(e)
+            problems.append(error(nf.display, None, "unreadable", reason))
     return out, problems

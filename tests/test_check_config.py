@@ -143,7 +143,7 @@ def test_config_typo_is_an_error_naming_key_and_file(workdir, cli) -> None:
     assert r.code == 1
     assert (
         "dea2anki.toml:1: error: 'deck-depth' must be a whole number from 0 to 6, not 'two'"
-        in r.err
+        in r.out
     )
 
 

@@ -1,0 +1,717 @@
+"""A corpus of malformed notes, each run through `check --format json` and `build`.
+
+For every case:
+- `check --format json` prints a JSON list on stdout holding exactly the expected diagnostics
+  (path, line, severity, code) and exits 1 when one of them is an error, else 0;
+- `build` never crashes (no traceback, no internal error), exits 1 exactly when check found an
+  error, leaves only complete `.apkg` files in the output folder and no `*.tmp` anywhere, and
+  when it fails the package (and lock) of the good build made before are byte-identical.
+
+Cases that show a bug in dea2anki are strict xfails whose reason starts with "BUG:".
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import zipfile
+from collections import Counter
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from dea2anki.build import BuildOptions, collect
+from dea2anki.parse import parse_concepts
+from dea2anki.render import render_block
+
+T1 = 1_700_000_000
+GOOD = "# H\n\n- Term : a definition : DEA ; AWS\n"
+OTHER = "# H\n\n- Other : another definition : DEA ; AWS\n"
+BLOCK = "# H\n\n**_Concept_**\n\n"
+
+Diag = tuple[str, int | None, str, str]
+"""(path, line, severity, code) as `check --format json` reports it."""
+
+
+def E(path: str, line: int | None, code: str) -> Diag:
+    return (path, line, "error", code)
+
+
+def W(path: str, line: int | None, code: str) -> Diag:
+    return (path, line, "warning", code)
+
+
+@dataclass(frozen=True)
+class Case:
+    id: str
+    files: Mapping[str, Any]
+    """Written (relative to the project folder) after the good build: str, bytes or a
+    function returning bytes."""
+    expect: tuple[Diag, ...] = ()
+    args: tuple[str, ...] = ()
+    epoch: str | None = None
+    """SOURCE_DATE_EPOCH for the check and build under test."""
+    prepare: Callable[[pytest.MonkeyPatch], None] | None = None
+    """Runs in the project folder after the files are written (symlinks, monkeypatches)."""
+    messages: tuple[tuple[str, str], ...] = ()
+    """(code, text): a diagnostic with that code has that text in its message."""
+    concepts: tuple[tuple[str, str, int, str, tuple[str, ...]], ...] | None = None
+    """(file, term, line, root deck, deck path) of every concept outside notes/good.md."""
+    same_as: Mapping[str, Any] = field(default_factory=dict)
+    """file -> other content that must give exactly the same concepts."""
+    also_accept: tuple[tuple[Diag, ...], ...] = ()
+    """Other diagnostic lists that are correct too."""
+    extra: Callable[[], None] | None = None
+    """More assertions, run last."""
+    max_message: int = 2000
+    bug: str | None = None
+
+
+def write(path: str | Path, content: Any) -> Path:
+    p = Path(path)
+    p.parent.mkdir(parents=True, exist_ok=True)
+    if callable(content):
+        content = content()
+    if isinstance(content, bytes):
+        p.write_bytes(content)
+    else:
+        p.write_text(content, encoding="utf-8", newline="")
+    return p
+
+
+# --- generated inputs ------------------------------------------------------------------------
+
+
+def ten_megabytes() -> bytes:
+    """10 MB of realistic notes: sections with a concept each and a lot of prose."""
+    prose = (
+        "Amazon Kinesis Data Streams는 실시간 스트리밍 서비스다: shards, `PutRecord`, $x$, "
+        "see https://aws.amazon.com/kinesis/ and [docs](https://docs.aws.amazon.com/a:b). "
+    ) * 30
+    parts = ["# Big\n\n"]
+    size = 0
+    i = 0
+    while size < 10 * 1024 * 1024:
+        section = (
+            f"## Section {i}\n\n**_Concept_**\n\n- **Big term {i}** : definition {i} : DEA ; AWS"
+            f"\n\n{prose}\n\n```sql\nSELECT {i};\n```\n\n"
+        )
+        parts.append(section)
+        size += len(section.encode())
+        i += 1
+    return "".join(parts).encode()
+
+
+def check_big() -> None:
+    data = Path("notes/big.md").read_bytes()
+    assert len(data) >= 10 * 1024 * 1024
+    sections = data.count(b"## Section ")
+    got = collect(["notes/big.md"], BuildOptions())
+    assert len(got.concepts) == sections
+    last = got.concepts[-1].concept
+    assert last.term == f"Big term {sections - 1}"
+    assert last.deck_path == ("Big", f"Section {sections - 1}")
+    assert last.line == data.count(b"\n", 0, data.rindex(b"- **Big term")) + 1
+    assert Path("build/big.apkg").is_file()
+
+
+def nested(levels: int) -> str:
+    lines = ["# N", ""] + ["  " * i + f"- level {i}" for i in range(levels)]
+    return "\n".join([*lines, "  " * levels + "- Deep : very deep : K ; L", ""])
+
+
+def yaml_bomb(levels: int) -> str:
+    lines = ["---", "a0: &a0 [x, x, x, x, x, x, x, x, x, x]"]
+    lines += [f"a{i}: &a{i} [" + ", ".join([f"*a{i - 1}"] * 10) + "]" for i in range(1, levels)]
+    return "\n".join([*lines, f"tags: [*a{levels - 1}]", "---", OTHER])
+
+
+CRLF_NOTE = (
+    "---\ndeck: Win\ntags: [x]\n---\n"
+    "# Analytics\n\n## Streams\n\n**_Concept_**\n\n"
+    "- **Shard** : unit of capacity\n  continued here : DEA ; AWS\n"
+    "- **Producer** : writes records : DEA ; AWS\n\n---\n\n"
+    "```\n- Fake : in code : K ; L\n```\n\n"
+    "> - Quoted : a quoted concept : K ; L\n\n"
+    "- Tagged : line outside a block : DEA ; AWS\n"
+)
+CRLF_CONCEPTS = (
+    ("notes/win.md", "Shard", 11, "Win", ("Analytics", "Streams")),
+    ("notes/win.md", "Producer", 13, "Win", ("Analytics", "Streams")),
+    ("notes/win.md", "Quoted", 21, "Win", ("Analytics", "Streams")),
+    ("notes/win.md", "Tagged", 23, "Win", ("Analytics", "Streams")),
+)
+TABS_SPACES = (
+    BLOCK + "- **Tabbed** : first line\n    second line : K ; L\n    - sub bullet\n"
+    "    - **Sub** : s : K ; L\n\n    more text\n- **Next** : n : K ; L\n"
+)
+
+
+# --- preparations ----------------------------------------------------------------------------
+
+
+def folder_loops(_mp: pytest.MonkeyPatch) -> None:
+    os.symlink("..", "notes/sub/up")
+    os.symlink(".", "notes/here")
+
+
+def file_loop(_mp: pytest.MonkeyPatch) -> None:
+    os.symlink("b.md", "notes/a.md")
+    os.symlink("a.md", "notes/b.md")
+
+
+def deny_secret(mp: pytest.MonkeyPatch) -> None:
+    # The tests run as root, so chmod does not stop reads: fail them as the OS would.
+    real = Path.read_bytes
+
+    def read_bytes(self: Path) -> bytes:
+        if self.name == "secret.md":
+            raise PermissionError(13, "Permission denied", str(self))
+        return real(self)
+
+    mp.setattr(Path, "read_bytes", read_bytes)
+
+
+def dangling(_mp: pytest.MonkeyPatch) -> None:
+    os.symlink("does-not-exist.md", "dangling.md")
+
+
+def break_lock(_mp: pytest.MonkeyPatch) -> None:
+    lock = Path("notes/dea2anki.lock")
+    assert len(lock.read_text(encoding="utf-8").splitlines()) == 2  # header + Term
+    with lock.open("a", encoding="utf-8") as f:
+        f.write('{"guid": 1\n')
+
+
+def colon_decks() -> None:
+    for loc in collect(["notes/colons.md"], BuildOptions()).concepts:
+        assert all("::" not in part for part in loc.concept.deck_path)
+        assert all("::" not in part for part in loc.concept.context)
+
+
+def nested_builds() -> None:
+    assert Path("build/nest.apkg").is_file()
+
+
+# --- the corpus ------------------------------------------------------------------------------
+
+CASES = [
+    # frontmatter
+    Case(
+        "yaml-invalid",
+        {"notes/bad.md": "---\ntitle: ok\ntags: [a, b\n---\n" + OTHER},
+        (E("notes/bad.md", 4, "frontmatter-yaml"),),
+        messages=(("frontmatter-yaml", "invalid YAML in frontmatter"),),
+    ),
+    Case(
+        "frontmatter-is-a-list",
+        {"notes/bad.md": "---\n- a\n- b\n---\n" + OTHER},
+        (E("notes/bad.md", 2, "frontmatter-type"),),
+        messages=(("frontmatter-type", "not a list"),),
+    ),
+    Case(
+        "frontmatter-is-text",
+        {"notes/bad.md": "---\njust some text\n---\n" + OTHER},
+        (E("notes/bad.md", 2, "frontmatter-type"),),
+    ),
+    Case(
+        "frontmatter-never-closed",
+        {"notes/bad.md": "---\ndeck: X\n" + OTHER},
+        (E("notes/bad.md", 1, "frontmatter-unclosed"),),
+    ),
+    Case(
+        "deck-is-a-list",
+        {"notes/bad.md": "---\ncreated: 2024-01-01\ndeck: [a, b]\n---\n" + OTHER},
+        (E("notes/bad.md", 3, "frontmatter-type"),),
+        messages=(("frontmatter-type", "'deck'"),),
+    ),
+    Case(
+        "tags-is-a-mapping",
+        {"notes/bad.md": "---\ntags: {x: 1}\n---\n" + OTHER},
+        (E("notes/bad.md", 2, "frontmatter-type"),),
+        messages=(("frontmatter-type", "'tags'"),),
+    ),
+    Case(
+        "deck-empty-once-cleaned",
+        {"notes/bad.md": "---\ndeck: ' :: '\n---\n" + OTHER},
+        (E("notes/bad.md", None, "deck-name"),),
+    ),
+    Case(
+        "deck-depth-and-bool-wrong",
+        {"notes/bad.md": "---\ndeck-depth: 9\nreverse: sometimes\n---\n" + OTHER},
+        (E("notes/bad.md", 2, "frontmatter-type"), E("notes/bad.md", 3, "frontmatter-type")),
+    ),
+    Case(
+        "near-miss-keys-warn-user-keys-ignored",
+        {
+            "notes/bad.md": "---\nDeck: X\ndecks: Y\ncreated: 2024-01-01\nupdated: 2024-02-03\n"
+            "aliases: [a, b]\n---\n" + OTHER
+        },
+        (
+            W("notes/bad.md", 2, "frontmatter-near-miss"),
+            W("notes/bad.md", 3, "frontmatter-near-miss"),
+        ),
+        messages=(("frontmatter-near-miss", "'Deck'"), ("frontmatter-near-miss", "'decks'")),
+        concepts=(("notes/bad.md", "Other", 10, "bad", ("H",)),),
+    ),
+    Case(
+        "impossible-date-in-a-user-key",
+        {"notes/bad.md": "---\ncreated: 2024-13-45\n---\n" + OTHER},
+        (),
+        also_accept=((E("notes/bad.md", 2, "frontmatter-yaml"),),),
+    ),
+    Case(
+        "yaml-alias-bomb",
+        {"notes/bad.md": yaml_bomb(5)},
+        (E("notes/bad.md", 7, "frontmatter-type"),),
+        max_message=1000,
+    ),
+    # encodings and line endings
+    Case(
+        "not-utf8",
+        {"notes/bad.md": "# H\n\n- Caf\u00e9 : d : K ; L\n".encode("latin-1")},
+        (E("notes/bad.md", 3, "not-utf8"),),
+        messages=(("not-utf8", "0xe9"),),
+    ),
+    Case(
+        "not-utf8-in-frontmatter",
+        {"notes/bad.md": ("---\ndeck: Caf\u00e9\n---\n" + OTHER).encode("latin-1")},
+        (E("notes/bad.md", 2, "not-utf8"),),
+    ),
+    Case(
+        "utf16-text-file",
+        {"notes/bad.md": ("\ufeff" + OTHER).encode("utf-16-le")},
+        (E("notes/bad.md", 1, "not-utf8"),),
+    ),
+    Case(
+        "utf8-bom",
+        {"notes/bom.md": b"\xef\xbb\xbf---\ndeck: Bom\n---\n" + OTHER.encode()},
+        (),
+        concepts=(("notes/bom.md", "Other", 6, "Bom", ("H",)),),
+        same_as={"notes/bom.md": "---\ndeck: Bom\n---\n" + OTHER},
+    ),
+    Case(
+        "crlf-line-endings",
+        {"notes/win.md": CRLF_NOTE.replace("\n", "\r\n").encode()},
+        (),
+        concepts=CRLF_CONCEPTS,
+        same_as={"notes/win.md": CRLF_NOTE},
+    ),
+    Case(
+        "cr-only-line-endings",
+        {"notes/win.md": CRLF_NOTE.replace("\n", "\r").encode()},
+        (),
+        concepts=CRLF_CONCEPTS,
+        same_as={"notes/win.md": CRLF_NOTE},
+    ),
+    Case("empty-file", {"notes/empty.md": ""}, (W("notes/empty.md", None, "no-concepts"),)),
+    Case(
+        "frontmatter-only",
+        {"notes/fm.md": "---\ndeck: X\n---\n"},
+        (W("notes/fm.md", None, "no-concepts"),),
+    ),
+    Case(
+        "binary-file-named-md",
+        {"notes/image.md": b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR"},
+        (E("notes/image.md", 3, "binary-file"),),
+    ),
+    # size and depth
+    Case("ten-megabytes", {"notes/big.md": ten_megabytes}, (), extra=check_big),
+    Case("200-nested-lists", {"notes/nest.md": nested(200)}, (), extra=nested_builds),
+    # decks
+    Case(
+        "colons-in-headings",
+        {
+            "notes/colons.md": "# Analytics :: Streams\n\n## Amazon S3: Glacier\n\n"
+            "### Deep::Level\n\n- Cold : archive tier : DEA ; AWS\n\n"
+            "# A::B::C:\n\n## :: Lead\n\n- Led : d : DEA ; AWS\n"
+        },
+        (),
+        concepts=(
+            ("notes/colons.md", "Cold", 7, "colons", ("Analytics: Streams", "Amazon S3: Glacier")),
+            ("notes/colons.md", "Led", 13, "colons", ("A: B: C", "Lead")),
+        ),
+        extra=colon_decks,
+    ),
+    Case(
+        "empty-deck-name",
+        {"notes/bad.md": "# ::\n\n## <span></span>\n\n- Other : d : DEA ; AWS\n"},
+        (W("notes/bad.md", 1, "empty-deck-name"), W("notes/bad.md", 3, "empty-deck-name")),
+        concepts=(("notes/bad.md", "Other", 5, "bad", ()),),
+    ),
+    Case(
+        "no-heading",
+        {"notes/plain.md": "- Other : d : DEA ; AWS\n"},
+        (W("notes/plain.md", 1, "no-heading"),),
+    ),
+    # concepts
+    Case(
+        "tabs-vs-spaces-in-continuation-lines",
+        {"notes/tabs.md": TABS_SPACES.replace("    ", "\t")},
+        (),
+        concepts=(
+            ("notes/tabs.md", "Tabbed", 5, "tabs", ("H",)),
+            ("notes/tabs.md", "Next", 11, "tabs", ("H",)),
+        ),
+        same_as={"notes/tabs.md": TABS_SPACES},
+    ),
+    Case(
+        "term-is-empty-bold",
+        {"notes/bad.md": BLOCK + "- **** : x : K ; L\n- **Fine** : ok : K ; L\n"},
+        (W("notes/bad.md", 5, "empty-term"),),
+        concepts=(("notes/bad.md", "Fine", 6, "bad", ("H",)),),
+    ),
+    Case(
+        "term-is-spaced-bold",
+        {"notes/bad.md": BLOCK + "- ** ** : def : DEA ;\n- **Fine** : ok : K ; L\n"},
+        (W("notes/bad.md", 5, "empty-term"),),
+        concepts=(("notes/bad.md", "Fine", 6, "bad", ("H",)),),
+    ),
+    Case(
+        "duplicate-term-in-two-files",
+        {
+            "notes/dup1.md": "---\ndeck: Shared\n---\n# X\n\n- Broker : one : DEA ; AWS\n",
+            "notes/dup2.md": "---\ndeck: shared\n---\n# Y\n\n- BROKER : two : DEA ; AWS\n",
+        },
+        (E("notes/dup2.md", 6, "duplicate-term"),),
+        messages=(("duplicate-term", "first at notes/dup1.md:6"),),
+    ),
+    Case(
+        "bold-item-without-separator",
+        {"notes/bad.md": BLOCK + "- **Lonely bold**\n- **Fine** : ok : K ; L\n"},
+        (W("notes/bad.md", 5, "concept-no-separator"),),
+    ),
+    Case(
+        "unbalanced-bold-in-definition",
+        {"notes/bad.md": BLOCK + "- **Term** : has ** one : K ; L\n"},
+        (W("notes/bad.md", 5, "unbalanced-bold"),),
+    ),
+    Case(
+        "unbalanced-bold-in-term",
+        {"notes/bad.md": BLOCK + "- **Open term : its definition : K ; L\n"},
+        (W("notes/bad.md", 5, "unbalanced-bold"),),
+    ),
+    Case(
+        "duplicate-block-id",
+        {"notes/blocks.md": BLOCK + "- **A** : d : K ; L ^same\n- **B** : e : K ; L ^same\n"},
+        (E("notes/blocks.md", 6, "duplicate-block-id"),),
+        messages=(("duplicate-block-id", "first at notes/blocks.md:5"),),
+    ),
+    Case(
+        "nothing-left-to-export",
+        {"drafts/empty.md": "# Empty\n\n- Later :: DEA ; AWS\n"},
+        (W("drafts/empty.md", 3, "empty-definition"), E("drafts", None, "nothing-to-export")),
+        args=("drafts",),
+    ),
+    # media
+    Case(
+        "missing-image",
+        {"notes/pics.md": BLOCK + "- **Pic** : ![](nope.png) shown : K ; L\n"},
+        (W("notes/pics.md", 5, "missing-media"),),
+    ),
+    Case(
+        "image-outside-notes",
+        {
+            "secret.png": b"\x89PNG not really",
+            "notes/pics.md": BLOCK + "- **Rel** : ![](../secret.png) a : K ; L\n"
+            "- **Enc** : ![](%2e%2e/secret.png) b : K ; L\n"
+            "- **Wiki** : ![[../secret.png]] c : K ; L\n",
+        },
+        (
+            E("notes/pics.md", 5, "media-outside-notes"),
+            E("notes/pics.md", 6, "media-outside-notes"),
+            E("notes/pics.md", 7, "media-outside-notes"),
+        ),
+    ),
+    # files and folders
+    Case(
+        "symlink-loop-of-folders",
+        {"notes/sub/inner.md": OTHER},
+        (),
+        prepare=folder_loops,
+        concepts=(("notes/sub/inner.md", "Other", 3, "inner", ("H",)),),
+    ),
+    Case(
+        "symlink-loop-of-md-files",
+        {},
+        (E("notes/a.md", None, "unreadable"), E("notes/b.md", None, "unreadable")),
+        prepare=file_loop,
+    ),
+    Case(
+        "unreadable-file",
+        {"notes/secret.md": OTHER},
+        (E("notes/secret.md", None, "unreadable"),),
+        prepare=deny_secret,
+        messages=(("unreadable", "Permission denied"),),
+    ),
+    Case(
+        "path-does-not-exist",
+        {},
+        (E("nowhere/x.md", None, "missing-path"),),
+        args=("notes", "nowhere/x.md"),
+    ),
+    Case(
+        "broken-symlink-argument",
+        {},
+        (E("dangling.md", None, "unreadable"),),
+        args=("notes", "dangling.md"),
+        prepare=dangling,
+    ),
+    # lock, environment, config
+    Case(
+        "lock-line-broken",
+        {},
+        (E("notes/dea2anki.lock", 3, "lock-invalid"),),
+        prepare=break_lock,
+    ),
+    Case(
+        "lock-without-header",
+        {"notes/dea2anki.lock": "not json\n"},
+        (E("notes/dea2anki.lock", 1, "lock-invalid"),),
+    ),
+    Case(
+        "bad-source-date-epoch",
+        {},
+        (E("SOURCE_DATE_EPOCH", None, "bad-epoch"),),
+        epoch="abc",
+    ),
+    Case(
+        "config-typo-key",
+        {"dea2anki.toml": "deck_depht = 2\n"},
+        (E("dea2anki.toml", 1, "config-key"),),
+        messages=(("config-key", "deck_depht"),),
+    ),
+    Case(
+        "config-wrong-type",
+        {"dea2anki.toml": 'deck-depth = "two"\n'},
+        (E("dea2anki.toml", 1, "config-type"),),
+        messages=(("config-type", "deck-depth"),),
+    ),
+]
+
+
+def _param(case: Case) -> Any:
+    marks = [pytest.mark.xfail(strict=True, reason=case.bug)] if case.bug else []
+    return pytest.param(case, id=case.id, marks=marks)
+
+
+# --- helpers ---------------------------------------------------------------------------------
+
+
+def snapshot() -> dict[str, bytes]:
+    """The packages and the lock: what a failed build must leave exactly as it was."""
+    files = [*sorted(Path("build").glob("*.apkg")), Path("notes/dea2anki.lock")]
+    return {str(p): p.read_bytes() for p in files if p.is_file()}
+
+
+def assert_no_crash(r: Any) -> None:
+    text = r.out + r.err
+    assert "Traceback" not in text, text
+    assert "internal error" not in text, text
+    assert r.code in (0, 1), (r.code, text)
+
+
+def assert_complete_outputs(project: Path) -> None:
+    """Only complete packages in build/ (a hidden cache folder may sit beside them), and no
+    temporary file anywhere."""
+    leftovers = [
+        os.path.join(d, f)
+        for d, _dirs, names in os.walk(project)
+        for f in names
+        if f.endswith(".tmp")
+    ]
+    assert leftovers == []
+    build = project / "build"
+    for p in build.iterdir():
+        if p.is_dir():
+            assert p.name.startswith("."), f"unexpected folder {p}"
+            continue
+        assert p.suffix == ".apkg", f"unexpected file {p}"
+        with zipfile.ZipFile(p) as zf:
+            assert zf.testzip() is None, p
+
+
+def concept_key(loc: Any) -> tuple[Any, ...]:
+    c = loc.concept
+    return (
+        loc.root_deck,
+        c.term,
+        c.term_md,
+        c.definition,
+        c.tags,
+        c.deck_path,
+        c.context,
+        c.line,
+        c.column,
+        c.block_id,
+        render_block(c.details),
+    )
+
+
+def package_terms(folder: Path) -> set[str]:
+    """The Term field of every note in every package in ``folder``."""
+    terms: set[str] = set()
+    for pkg in folder.glob("*.apkg"):
+        with zipfile.ZipFile(pkg) as zf, tempfile.TemporaryDirectory() as tmp:
+            name = next(n for n in zf.namelist() if n.startswith("collection.anki2"))
+            db = Path(tmp, "collection.sqlite")
+            db.write_bytes(zf.read(name))
+            con = sqlite3.connect(db)
+            try:
+                rows = con.execute("select flds from notes").fetchall()
+            finally:
+                con.close()
+        terms |= {row[0].split("\x1f")[0] for row in rows}
+    return terms
+
+
+# --- the corpus test -------------------------------------------------------------------------
+
+
+def test_corpus_is_large_enough() -> None:
+    assert len(CASES) >= 25
+    assert len({c.id for c in CASES}) == len(CASES)
+
+
+@pytest.mark.parametrize("case", [_param(c) for c in CASES])
+def test_bad_input(case: Case, workdir: Path, cli: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    write("notes/good.md", GOOD)
+    first = cli("build", epoch=T1)
+    assert first.code == 0, first.err
+    assert Path("build/good.apkg").is_file()
+    for name, content in case.files.items():
+        write(name, content)
+    if case.prepare is not None:
+        case.prepare(monkeypatch)
+    before = snapshot()
+
+    # check: exactly the expected diagnostics, as JSON on stdout
+    chk = cli("check", "--format", "json", *case.args, epoch=case.epoch)
+    assert_no_crash(chk)
+    diagnostics = json.loads(chk.out)
+    assert isinstance(diagnostics, list)
+    got = Counter((d["path"], d["line"], d["severity"], d["code"]) for d in diagnostics)
+    accepted = [Counter(case.expect), *(Counter(alt) for alt in case.also_accept)]
+    assert got in accepted, (sorted(got, key=str), diagnostics)
+    has_error = any(d["severity"] == "error" for d in diagnostics)
+    assert chk.code == (1 if has_error else 0)
+    for code, text in case.messages:
+        assert any(d["code"] == code and text in d["message"] for d in diagnostics), (code, text)
+    for d in diagnostics:
+        assert len(d["message"]) <= case.max_message, d["message"][:200]
+
+    # build: no crash, exit 1 exactly when check found an error, nothing half-written
+    b = cli("build", *case.args, epoch=case.epoch or T1 + 1)
+    assert_no_crash(b)
+    assert b.code == (1 if has_error else 0), (b.out, b.err)
+    assert_complete_outputs(workdir)
+    if b.code:
+        assert "Build failed" in b.err
+        assert snapshot() == before, "a failed build changed the previous package or lock"
+
+    # what the notes mean
+    if case.concepts is not None:
+        paths = [p for p in case.args if p != "notes"] or ["notes"]
+        located = collect(paths, BuildOptions(), raise_errors=False).concepts
+        seen = [
+            (
+                loc.source.file.display,
+                loc.concept.term,
+                loc.concept.line,
+                loc.root_deck,
+                loc.concept.deck_path,
+            )
+            for loc in located
+            if loc.source.file.display != "notes/good.md"
+        ]
+        assert seen == list(case.concepts)
+    for name, content in case.same_as.items():
+        alt = write(Path("alt") / name, content)
+        mine = collect([name], BuildOptions(), raise_errors=False).concepts
+        theirs = collect([str(alt)], BuildOptions(), raise_errors=False).concepts
+        assert mine, name
+        assert [concept_key(x) for x in mine] == [concept_key(x) for x in theirs]
+    if case.extra is not None:
+        case.extra()
+
+
+# --- bad input that needs more than the corpus test --------------------------------------------
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="BUG: past mistune's max_nested_level (20) the deeper items become one paragraph: "
+    "200 nested bullets make a concept 'level 19 - level 20 - ... - Deep' at line 22",
+)
+def test_deeply_nested_concept_keeps_its_term_and_line() -> None:
+    result = parse_concepts(nested(200))
+    got = [(c.term, c.line) for c in result.concepts]
+    # Either the concept is found where it is, or it is left out with a warning.
+    assert got == [("Deep", 203)] or (got == [] and result.diagnostics), got[:1]
+
+
+def test_root_decks_sharing_a_package_file_name(workdir: Path, cli: Any) -> None:
+    write("notes/one.md", "---\ndeck: a/b\n---\n# H\n\n- One : first : K ; L\n")
+    write("notes/two.md", "---\ndeck: a:b\n---\n# H\n\n- Two : second : K ; L\n")
+    chk = cli("check", "--format", "json")
+    assert_no_crash(chk)
+    has_error = any(d["severity"] == "error" for d in json.loads(chk.out))
+    b = cli("build", epoch=T1)
+    assert_no_crash(b)
+    assert b.code == (1 if has_error else 0)
+    assert_complete_outputs(workdir)
+    if b.code == 0:  # then every exported note is in a package
+        assert {"One", "Two"} <= package_terms(Path("build"))
+
+
+def test_file_name_that_is_not_utf8(workdir: Path, cli: Any) -> None:
+    write("notes/good.md", GOOD)
+    with open(os.path.join(b"notes", b"caf\xe9.md"), "wb") as f:
+        f.write(OTHER.encode())
+    chk = cli("check", "--format", "json")
+    assert_no_crash(chk)
+    has_error = any(d["severity"] == "error" for d in json.loads(chk.out))
+    b = cli("build", epoch=T1)
+    assert_no_crash(b)
+    assert b.code == (1 if has_error else 0)
+    assert_complete_outputs(workdir)
+    if b.code == 0:
+        assert "Other" in package_terms(Path("build"))
+
+
+def _run_cli(args: list[str], cwd: Path, timeout: float) -> subprocess.CompletedProcess[str]:
+    env = {k: v for k, v in os.environ.items() if k not in ("SOURCE_DATE_EPOCH", "DEA2ANKI_DEBUG")}
+    try:
+        return subprocess.run(
+            [sys.executable, "-m", "dea2anki", *args],
+            cwd=cwd,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+            check=False,
+        )
+    except subprocess.TimeoutExpired:
+        pytest.fail(f"dea2anki {' '.join(args)} did not finish in {timeout} s")
+
+
+def test_fifo_named_md_does_not_hang(workdir: Path) -> None:
+    write("notes/good.md", GOOD)
+    os.mkfifo("notes/pipe.md")
+    r = _run_cli(["check", "--format", "json"], workdir, timeout=10)
+    # Reported (unreadable: not a regular file) or skipped: either way it must not block.
+    assert r.returncode in (0, 1), r.stderr
+    assert isinstance(json.loads(r.stdout), list)
+
+
+def test_unclosed_link_targets_do_not_hang(workdir: Path) -> None:
+    write("notes/links.md", "# H\n\n- T : " + "[a](" * 50_000 + " : K ; L\n")
+    r = _run_cli(["check", "--format", "json"], workdir, timeout=8)
+    assert r.returncode == 0, r.stderr

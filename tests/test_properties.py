@@ -1,0 +1,374 @@
+"""Property tests: random Markdown made of the fragments the notes grammar cares about.
+
+- (a) ``parse_concepts`` never raises, and ``build.collect``/``build.plan`` on a file holding
+  the text raise nothing but ``Dea2AnkiError``;
+- (b) every concept comes from the source: its term starts on the line it reports, and every
+  word of its definition is in the text;
+- (c) CRLF and LF versions of a text give the same concepts.
+
+Deterministic (``derandomize=True``) and fast enough for every test run. Bugs these properties
+found are strict xfails at the end ("BUG: ..."); the passing properties steer around them (a
+blank line after block quotes; CRLF through the file reader, which normalises it).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import html
+import re
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+from typing import TypeVar
+
+import pytest
+from hypothesis import HealthCheck, Phase, example, find, given, settings
+from hypothesis import strategies as st
+from hypothesis.errors import NoSuchExample
+
+from dea2anki.build import BuildOptions, collect, plan
+from dea2anki.diagnostics import Dea2AnkiError
+from dea2anki.parse import Concept, parse_concepts
+from dea2anki.render import plain_text
+
+T = TypeVar("T")
+
+SETTINGS = settings(
+    max_examples=300,
+    deadline=None,
+    derandomize=True,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
+# For the properties that are known to fail (strict xfail): stop at the first counterexample
+# instead of spending a minute shrinking it (and writing a patch file for it).
+SEARCH = settings(SETTINGS, max_examples=1000, database=None, phases=[Phase.generate])
+
+
+def counterexample(strategy: st.SearchStrategy[T], prop: Callable[[T], None]) -> T | None:
+    """The first generated value for which ``prop`` fails an assertion, or None."""
+
+    def fails(value: T) -> bool:
+        try:
+            prop(value)
+        except AssertionError:
+            return True
+        return False
+
+    try:
+        return find(strategy, fails, settings=SEARCH)
+    except NoSuchExample:
+        return None
+
+
+# --- the grammar of fragments ------------------------------------------------------------------
+
+WORDS = st.sampled_from(
+    [
+        "Amazon Athena",
+        "S3",
+        "서버리스 쿼리 서비스",
+        "Kinesis",
+        "x",
+        "10:30",
+        "a: b",
+        "`code:span`",
+        "``a`b``",
+        "`",
+        "$x:y$",
+        "$5 and $10",
+        "$$a$$",
+        "https://example.com/Help:Contents",
+        "http://localhost:8080",
+        "<https://x.io/a:b>",
+        "[doc](https://x.io/a:b)",
+        "![img](missing.png)",
+        "![[pic.png|300]]",
+        "[[Page#Heading|alias]]",
+        "**bold**",
+        "**",
+        "__u__",
+        "_it_",
+        "*",
+        "~~s~~",
+        "==m==",
+        "\\:",
+        "\\*",
+        "<b>html</b>",
+        "<script>",
+        "&amp;",
+        "^blockid",
+        "x ^2",
+        "::",
+        ":",
+        ";",
+        " ; ",
+        "#tag",
+        "status/in_progress",
+        "데이터 엔지니어링",
+        "—",
+        "\t",
+        "",
+    ]
+)
+# Characters that mean something to Markdown or to the grammar, and odd whitespace.
+NOISE = "-*_`:;#>$[]()<!^\\ \t|=~+.0123456789aZ가\u00a0\u2028\u0085\x0b\x0c\r"
+TEXT = st.lists(WORDS, min_size=0, max_size=6).map(" ".join)
+TAGS = st.sampled_from(
+    ["DEA ; AWS", "DEA ;", "DEA", "Data Engineering ; AWS", "K ; L ; #exam", "C;C++;Java", ""]
+)
+INDENT = st.sampled_from(["", "", "  ", "   ", "    ", "\t", " \t", "      "])
+MARKER = st.sampled_from(["-", "*", "+", "1.", "2)", "- -", "-"])
+# The last one is a full-width colon, which is not a separator.
+SEP = st.sampled_from([" : ", ":", " :", ": ", " :: ", " : : ", "::", " \uff1a "])
+TERM = st.one_of(
+    TEXT,
+    TEXT.map(lambda t: f"**{t}**"),
+    TEXT.map(lambda t: f"__{t}__"),
+    TEXT.map(lambda t: f"**{t}:**"),
+    st.sampled_from(["****", "** **", "**_ _**", "**a", "`S3` _Select_", "Amazon S3: Glacier"]),
+)
+
+
+@st.composite
+def concept_item(draw: st.DrawFn) -> str:
+    term = draw(TERM)
+    parts = [term]
+    for _ in range(draw(st.integers(0, 3))):
+        parts.append(draw(SEP))
+        parts.append(draw(st.one_of(TEXT, TAGS)))
+    suffix = draw(st.sampled_from(["", "", " ^athena", " ^2", " ^a-1"]))
+    return f"{draw(INDENT)}{draw(MARKER)} {''.join(parts)}{suffix}"
+
+
+HEADING = st.builds(
+    lambda level, text, close: "#" * level + " " + text + close,
+    st.integers(1, 7),
+    st.one_of(TEXT, st.sampled_from(["A :: B", "C::D", "::", ":", "**  **", "<span></span>"])),
+    st.sampled_from(["", "", " ##", ":"]),
+)
+BLOCK_MARKER = st.sampled_from(
+    ["**_Concept_**", "***Concept***", "**Concepts:**", "_**Concept**_", "**_Concept_**:"]
+)
+FENCE = st.builds(
+    lambda fence, info, body, close: f"{fence}{info}\n{body}\n{close}",
+    st.sampled_from(["```", "~~~", "````", "  ```"]),
+    st.sampled_from(["", "sql", "python"]),
+    st.one_of(TEXT, concept_item()),
+    st.sampled_from(["```", "~~~", "", "````"]),
+)
+FRAGMENT = st.one_of(
+    HEADING,
+    BLOCK_MARKER,
+    concept_item(),
+    concept_item(),
+    concept_item(),
+    st.builds(lambda i, t: f"{i}- {t}", INDENT, TEXT),
+    st.sampled_from(["---", "***", "___", "- - -", "", "", "-", "1.", ">", "=====", "-----"]),
+    FENCE,
+    st.builds(lambda t: "> " + t, st.one_of(TEXT, concept_item())),
+    st.builds(lambda t: "> > " + t, concept_item()),
+    st.builds(lambda i, t: i + t, INDENT, TEXT),
+    st.builds(lambda t: "    " + t, concept_item()),
+    st.sampled_from(["$$", "$$\nx:y\n$$", "<div>", "</div>", "| a | b |\n|---|---|\n| 1 | 2 |"]),
+    st.text(alphabet=NOISE, max_size=30),
+)
+
+
+# mistune (3.x) misreads a block quote that is followed, without a blank line, by a list or a
+# heading: it emits the list before the quote, or swallows the heading into the quote, and the
+# concepts after it get wrong lines and decks (see the xfail tests at the end). The passing
+# properties put a blank line after every quoted line; test_full_grammar_* keep them adjacent.
+_QUOTE_THEN_TEXT = re.compile(r"(?m)^([ \t]*>.*)\n(?=[ \t]*[^>\s])")
+
+
+@st.composite
+def markdown(draw: st.DrawFn, *, gap_after_quotes: bool = True) -> str:
+    """Lines of fragments joined by LF, CRLF, or a mix of both."""
+    lines = draw(st.lists(FRAGMENT, min_size=0, max_size=25))
+    text = "\n".join(lines)
+    if gap_after_quotes:
+        text = _QUOTE_THEN_TEXT.sub("\\1\n\n", text)
+    ending = draw(st.sampled_from(["\n", "\n", "\r\n", "mixed"]))
+    if ending == "\r\n":
+        text = text.replace("\n", "\r\n")
+    elif ending == "mixed":
+        text = "".join(
+            line + ("\r\n" if i % 2 else "\n") for i, line in enumerate(text.split("\n"))
+        )
+    return text + draw(st.sampled_from(["", "\n", "\n\n"]))
+
+
+def lf(text: str) -> str:
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+_MARKUP = re.compile(r"[*_`~=\\\s]")
+
+
+def bare(text: str) -> str:
+    """Text without emphasis, code and escape characters, entities decoded."""
+    return _MARKUP.sub("", html.unescape(text))
+
+
+def key(c: Concept) -> tuple[object, ...]:
+    return (c.term, c.term_md, c.definition, c.tags, c.deck_path, c.context, c.line, c.block_id)
+
+
+EXAMPLE = (
+    "# Analytics :: Streams\r\n\r\n**_Concept_**\r\n\r\n"
+    "- **Shard** : unit of capacity\r\n  continued : DEA ; AWS\r\n"
+    "- **B** : x : K ; L\r\n\r\n---\r\n\r\n- C : d : K ; L\r\n\r\n"
+    "```\r\n- D : in code : K ; L\r\n```\r\n> - E : quoted : K ; L\r\n"
+)
+
+FULL = markdown(gap_after_quotes=False)
+
+# --- (a) never raises --------------------------------------------------------------------------
+
+
+@SETTINGS
+@given(FULL, st.integers(0, 6), st.integers(1, 50))
+@example(EXAMPLE, 2, 1)
+def test_parse_concepts_never_raises(text: str, depth: int, first_line: int) -> None:
+    parse_concepts(text, path="n.md", first_line=first_line, deck_depth=depth)
+
+
+@SETTINGS
+@given(FULL, st.booleans())
+@example(EXAMPLE, True)
+def test_collect_and_plan_raise_only_dea2anki_errors(text: str, bom: bool) -> None:
+    data = (b"\xef\xbb\xbf" if bom else b"") + text.encode("utf-8")
+    with tempfile.TemporaryDirectory() as folder:
+        note = Path(folder, "N.md")
+        note.write_bytes(data)
+        options = BuildOptions()
+        with contextlib.suppress(Dea2AnkiError):
+            plan(collect([str(note)], options), options)
+        # check's way: errors are reported, never raised.
+        plan(collect([str(note)], options, raise_errors=False), options, raise_errors=False)
+
+
+# --- (b) concepts come from the source ---------------------------------------------------------
+
+
+def assert_from_source(text: str, first_line: int) -> None:
+    lines = text.split("\n")
+    for c in parse_concepts(text, path="n.md", first_line=first_line).concepts:
+        assert c.term, c
+        index = c.line - first_line
+        assert 0 <= index < len(lines), (c, len(lines))
+        line = lines[index]
+        # term_md is the term as written (`**Term:**` is read as `**Term** :`): its first
+        # token is on the reported line.
+        token = c.term_md.split()[0]
+        assert token in line or bare(token) in bare(line), (c, line)
+        # term is plain text (markup removed): its first word is on the line once markup
+        # characters are ignored on both sides.
+        first_word = bare(c.term.split()[0])
+        assert first_word in bare(line) or first_word in bare(plain_text(line)), (c, line)
+        if c.column is not None:
+            assert bare(token) in bare(line[c.column - 1 :]), (c, line)
+        for word in c.definition.split():
+            assert word in text or bare(word) in bare(text), (word, c)
+        for tag in c.tags:
+            assert tag.replace("_", "") in "".join(text.split()), (tag, c)
+
+
+@SETTINGS
+@given(markdown(), st.integers(1, 50))
+@example(EXAMPLE, 1)
+def test_concepts_come_from_their_lines(text: str, first_line: int) -> None:
+    assert_from_source(text, first_line)
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="BUG: a block quote followed directly by a list or heading gives wrong lines "
+    "(see test_block_quote_followed_directly_by_a_list_or_heading)",
+)
+def test_full_grammar_concepts_come_from_their_lines() -> None:
+    found = counterexample(st.tuples(FULL, st.integers(1, 50)), lambda x: assert_from_source(*x))
+    assert found is None
+
+
+# --- (c) CRLF and LF ---------------------------------------------------------------------------
+
+
+@SETTINGS
+@given(FULL)
+@example(EXAMPLE)
+def test_crlf_and_lf_files_give_the_same_concepts(text: str) -> None:
+    """Through the file reader, as every build and check reads notes."""
+    unix = lf(text)
+    with tempfile.TemporaryDirectory() as folder:
+        a, b = Path(folder, "a", "N.md"), Path(folder, "b", "N.md")
+        a.parent.mkdir()
+        b.parent.mkdir()
+        a.write_bytes(unix.encode("utf-8"))
+        b.write_bytes(unix.replace("\n", "\r\n").encode("utf-8"))
+        options = BuildOptions()
+        got_a = collect([str(a)], options, raise_errors=False)
+        got_b = collect([str(b)], options, raise_errors=False)
+    assert [key(x.concept) for x in got_a.concepts] == [key(x.concept) for x in got_b.concepts]
+    assert [(d.line, d.code) for d in got_a.diagnostics] == [
+        (d.line, d.code) for d in got_b.diagnostics
+    ]
+
+
+def test_parse_concepts_reads_crlf_like_lf() -> None:
+    """The pure parser on its own, given the text a Windows editor writes."""
+    assert [key(c) for c in parse_concepts(EXAMPLE).concepts] == [
+        key(c) for c in parse_concepts(lf(EXAMPLE)).concepts
+    ]
+
+
+def test_parse_concepts_crlf_and_lf_give_the_same_concepts() -> None:
+    def same(text: str) -> None:
+        unix = lf(text)
+        crlf = unix.replace("\n", "\r\n")
+        assert [key(c) for c in parse_concepts(unix).concepts] == [
+            key(c) for c in parse_concepts(crlf).concepts
+        ]
+
+    assert counterexample(markdown(), same) is None
+
+
+# --- bugs the properties found, as plain examples ----------------------------------------------
+
+
+_QUOTE_THEN_HEADING = pytest.mark.xfail(
+    strict=True,
+    reason="BUG: mistune reads a heading right after a block quote as part of the quote, so "
+    "the heading makes no deck level (a mistune limitation; lines are right)",
+)
+
+
+@pytest.mark.parametrize(
+    ("md", "expected"),
+    [
+        # (term, line, deck_path)
+        pytest.param("> x\n- y\n# H\n- A : d : K ;\n", [("A", 4, ("H",))], id="list-after-quote"),
+        pytest.param(
+            "> A : d\n# H\n-\n# J\n- B : d : K ;\n",
+            [("B", 5, ("J",))],
+            id="heading-and-empty-item-after-quote",
+        ),
+        pytest.param(
+            "# Top\n\n> a quote\n## Sub\n\n- B : d : K ;\n",
+            [("B", 6, ("Top", "Sub"))],
+            id="heading-after-quote",
+            marks=_QUOTE_THEN_HEADING,
+        ),
+    ],
+)
+def test_block_quote_followed_directly_by_a_list_or_heading(
+    md: str, expected: list[tuple[str, int, tuple[str, ...]]]
+) -> None:
+    got = [(c.term, c.line, c.deck_path) for c in parse_concepts(md).concepts]
+    assert got == expected
+
+
+def test_column_is_known_when_the_first_line_is_short() -> None:
+    md = "# H\n\n**_Concept_**\n\n- **S3** : x\n  more : K ; L\n"
+    (c,) = parse_concepts(md).concepts
+    assert (c.term, c.definition, c.line, c.column) == ("S3", "x more", 5, 3)
