@@ -96,10 +96,9 @@ class Draft:
         source_file = self.located.source.file.rel
         return cards.content_hash((term, definition, context, source_file, reverse), self.tags)
 
-    @functools.cached_property
+    @property
     def definition(self) -> str:
-        d = self.located.concept.definition
-        return cards.short_hash(cards.identity_key(d, cache=False)) if d else ""
+        return self.located.rendered.definition_key
 
 
 @dataclass(frozen=True)

@@ -68,7 +68,12 @@ def read_lock(path: Path) -> tuple[LockEntry, ...] | None:
             if n == 1:
                 _check_header(obj)
                 continue
-            entries.append(_entry(obj))
+            entry = _entry(obj)
+            entries.append(entry)
+            # Remember the text just read: writing the lock back then re-encodes only the
+            # entries that changed (a line edited by hand keeps its own spelling of the
+            # same entry).
+            _LINES[entry] = line
         except (ValueError, TypeError, KeyError) as e:
             raise Dea2AnkiError(
                 [
@@ -110,9 +115,18 @@ def _as_dict(e: LockEntry) -> dict[str, object]:
     return {name: getattr(e, name) for name in _FIELDS}
 
 
+_LINES: dict[LockEntry, str] = {}
+
+
+def _render_entry(e: LockEntry) -> str:
+    return json.dumps(_as_dict(e), ensure_ascii=False)
+
+
 def render_lock(entries: Iterable[LockEntry]) -> str:
     lines = [json.dumps(_HEADER, ensure_ascii=False)]
-    lines += [json.dumps(_as_dict(e), ensure_ascii=False) for e in sorted(entries, key=sort_key)]
+    for e in sorted(entries, key=sort_key):
+        line = _LINES.get(e)
+        lines.append(line if line is not None else _render_entry(e))
     return "\n".join(lines) + "\n"
 
 

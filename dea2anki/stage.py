@@ -22,7 +22,7 @@ from importlib import resources
 from pathlib import Path
 from typing import TypeVar
 
-from . import __version__
+from . import __version__, cards
 from .diagnostics import Dea2AnkiError, Diagnostic, error, warning
 from .media import MediaCollector, MediaIndex
 from .parse import Concept, clean_deck_component, parse_concepts
@@ -47,6 +47,9 @@ class Rendered:
     definition: str
     media: tuple[str, ...]
     """Packaged names of the images this concept's HTML embeds."""
+    definition_key: str = ""
+    """Hash of the normalised definition ("" when empty): how renames are recognised.
+    Computed here so that warm builds take it from the cache."""
 
 
 @dataclass(frozen=True)
@@ -102,7 +105,10 @@ def process(nf: NoteFile, data: bytes, settings: FileSettings) -> FileResult:
         collector.begin(c.line)
         term = renderer.inline(c.term_md)
         definition = renderer.definition(c.definition, c.details)
-        rendered.append(Rendered(term, definition, tuple(sorted(collector.used))))
+        key = (
+            cards.short_hash(cards.identity_key(c.definition, cache=False)) if c.definition else ""
+        )
+        rendered.append(Rendered(term, definition, tuple(sorted(collector.used)), key))
     diagnostics.extend(collector.diagnostics)
     return FileResult(
         src,
