@@ -284,6 +284,16 @@ class Progress:
 
 # --- commands --------------------------------------------------------------------------------
 
+format_option = click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(FORMATS),
+    default="text",
+    show_default=True,
+    help="How to print diagnostics: text (path:line:col), json, or github (annotations).",
+)
+quiet_option = click.option("-q", "--quiet", is_flag=True, help="Print errors only.")
+
 
 @cli.command("build", context_settings=CONTEXT)
 @notes_options
@@ -307,16 +317,9 @@ class Progress:
     help="Fail instead of updating the lock file when it is not up to date with the notes "
     "(for CI: the release is then exactly what was committed).",
 )
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(FORMATS),
-    default="text",
-    show_default=True,
-    help="How to print diagnostics: text (path:line:col), json, or github (annotations).",
-)
+@format_option
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON on stdout.")
-@click.option("-q", "--quiet", is_flag=True, help="Print errors only.")
+@quiet_option
 @click.option("-v", "--verbose", is_flag=True, help="Also list every added and changed note.")
 @click.option("--watch", is_flag=True, help="Build again whenever a note changes (Ctrl-C stops).")
 @click.option(
@@ -527,15 +530,8 @@ def changelog(
     help="The HTML page to write [default: build/preview.html].",
 )
 @click.option("--title", default=None, help="Page title [default: the root decks' names].")
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(FORMATS),
-    default="text",
-    show_default=True,
-    help="How to print diagnostics: text (path:line:col), json, or github (annotations).",
-)
-@click.option("-q", "--quiet", is_flag=True, help="Print errors only.")
+@format_option
+@quiet_option
 def preview_cmd(
     notes: NotesArgs,
     output: str | None,
