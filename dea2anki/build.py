@@ -185,7 +185,7 @@ def plan(collected: Collected, options: BuildOptions, *, raise_errors: bool = Tr
     diagnostics: list[Diagnostic] = []
     by_term: dict[tuple[str, str], Located] = {}
     by_block: dict[str, Located] = {}
-    spelling: dict[str, str] = {}
+    tagger = _Tagger(diagnostics)
     deck_spelling: dict[str, str] = {}
     drafts: list[Draft] = []
     for loc in collected.concepts:
@@ -229,9 +229,7 @@ def plan(collected: Collected, options: BuildOptions, *, raise_errors: bool = Tr
             Draft(
                 located=loc,
                 deck=_same_spelling(cards.deck_name(loc.root_deck, c.deck_path), deck_spelling),
-                tags=_tags(
-                    c.tags + loc.source.tags + options.extra_tags, spelling, loc, diagnostics
-                ),
+                tags=tagger(c.tags + loc.source.tags + options.extra_tags, loc),
                 fields=_fields(
                     loc, choose(options.reverse, loc.source.reverse, options.default_reverse)
                 ),
@@ -264,11 +262,30 @@ def _storable(tag: str) -> str:
     return "".join(ch for ch in tag if unicodedata.category(ch)[0] != "C")
 
 
+class _Tagger:
+    """A note's final tags. Anki keeps one spelling per tag (the first it sees), so the build
+    picks it on purpose: the first spelling in source order, the concept's own tags before
+    the file's. Most notes carry the same tag list, so results are remembered: once a list
+    has been seen, its spellings are settled, and the same list always gives the same tags.
+    """
+
+    def __init__(self, out_diags: list[Diagnostic]) -> None:
+        self.spelling: dict[str, str] = {}
+        self.seen: dict[tuple[str, ...], tuple[str, ...]] = {}
+        self.out_diags = out_diags
+
+    def __call__(self, raw: tuple[str, ...], loc: Located) -> tuple[str, ...]:
+        tags = self.seen.get(raw)
+        if tags is None:
+            tags = _tags(raw, self.spelling, loc, self.out_diags)
+            if all(_storable(t) == t for t in raw):  # else warn again for every concept
+                self.seen[raw] = tags
+        return tags
+
+
 def _tags(
     raw: tuple[str, ...], spelling: dict[str, str], loc: Located, out_diags: list[Diagnostic]
 ) -> tuple[str, ...]:
-    # Anki keeps one spelling per tag (the first it sees), so the build picks it on purpose:
-    # the first spelling in source order, the concept's own tags before the file's.
     out: dict[str, str] = {}
     for tag in raw:
         clean = _storable(tag)
@@ -323,14 +340,19 @@ def write_packages(
     """
     groups: dict[str, tuple[Path, list[ReleaseNote]]] = {}
     single = output.suffix.lower() == ".apkg"
+    by_root: dict[str, list[ReleaseNote]] = {}
     for note in notes:
-        name = package_filename(note.deck.split("::", 1)[0])
-        # Root decks whose file names clash (DEA and dea on a case-insensitive file system,
-        # a/b and a:b, which both become a_b.apkg) share one package instead of one
-        # overwriting the other.
-        key = "" if single else name.casefold()
-        target = output if single else output / name
-        groups.setdefault(key, (target, []))[1].append(note)
+        root = note.deck.split("::", 1)[0]
+        members = by_root.get(root)
+        if members is None:
+            name = package_filename(root)
+            # Root decks whose file names clash (DEA and dea on a case-insensitive file
+            # system, a/b and a:b, which both become a_b.apkg) share one package instead of
+            # one overwriting the other.
+            key = "" if single else name.casefold()
+            members = groups.setdefault(key, (output if single else output / name, []))[1]
+            by_root[root] = members
+        members.append(note)
     with nullcontext(batch) if batch is not None else AtomicBatch() as own:
         return tuple(
             _write_one(t, members, timestamp, own, media or {}) for t, members in groups.values()
