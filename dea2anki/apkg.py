@@ -131,7 +131,18 @@ def _write_collection(
             )
             for card in note.cards:
                 card_rows.append(
-                    (next(ids), nid, deck.deck_id, card.ord, mod, -1, 0, 0, note.due)
+                    # queue -1: suspended (genanki's Card.suspend), e.g. retired notes
+                    (
+                        next(ids),
+                        nid,
+                        deck.deck_id,
+                        card.ord,
+                        mod,
+                        -1,
+                        0,
+                        -1 if card.suspend else 0,
+                        note.due,
+                    )
                     + (0,) * 8
                     + ("",)
                 )

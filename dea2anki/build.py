@@ -20,9 +20,9 @@ from . import cards
 from .apkg import WrittenPackage, write_apkg
 from .atomic import AtomicBatch
 from .diagnostics import Dea2AnkiError, Diagnostic, error, warning
-from .lock import LOCK_NAME, lock_changed, read_lock
+from .lock import LOCK_NAME, LockEntry, lock_changed, read_lock
 from .parse import Concept
-from .release import Event, ReleaseNote, lock_problem, make_release
+from .release import Event, Release, ReleaseNote, lock_problem, make_release
 from .render import escape
 from .sources import SourceFile, find_note_files
 from .stage import Cache, FileSettings, Rendered, choose, process_all, read_bytes
@@ -107,6 +107,10 @@ class Plan:
     diagnostics: tuple[Diagnostic, ...]
     media: Mapping[str, Path] = field(default_factory=dict)
     """Packaged name -> file on disk, for every file any note embeds."""
+    sources: frozenset[str] = frozenset()
+    """The files this build read, relative to the notes folder (as the lock names them)."""
+    held_back: frozenset[tuple[str, str]] = frozenset()
+    """(root, term) identity keys of concepts still in the notes but not exported (empty)."""
 
 
 @dataclass(frozen=True)
@@ -118,10 +122,11 @@ class BuildResult:
     lock_path: Path
     lock_written: bool
     diagnostics: tuple[Diagnostic, ...] = field(default=())
-
-    @property
-    def exported(self) -> int:
-        return sum(p.notes for p in self.packages)
+    exported: int = 0
+    """Live notes written (retired notes not counted)."""
+    retired: int = 0
+    restamped: int = 0
+    """Existing notes given the build time: what Anki will report as updated."""
 
 
 def collect(
@@ -186,6 +191,7 @@ def plan(collected: Collected, options: BuildOptions, *, raise_errors: bool = Tr
     by_term: dict[tuple[str, str], Located] = {}
     by_block: dict[str, Located] = {}
     tagger = _Tagger(diagnostics)
+    held_back: set[tuple[str, str]] = set()
     deck_spelling: dict[str, str] = {}
     drafts: list[Draft] = []
     for loc in collected.concepts:
@@ -214,6 +220,7 @@ def plan(collected: Collected, options: BuildOptions, *, raise_errors: bool = Tr
                 )
                 continue
         if not c.definition and not options.include_empty:
+            held_back.add(key)
             diagnostics.append(
                 warning(
                     loc.source.file.display,
@@ -238,7 +245,13 @@ def plan(collected: Collected, options: BuildOptions, *, raise_errors: bool = Tr
         )
     if raise_errors and any(d.is_error for d in (*collected.diagnostics, *diagnostics)):
         raise Dea2AnkiError([*collected.diagnostics, *diagnostics])
-    return Plan(tuple(drafts), (*collected.diagnostics, *diagnostics), collected.media)
+    return Plan(
+        tuple(drafts),
+        (*collected.diagnostics, *diagnostics),
+        collected.media,
+        frozenset(src.file.rel for src in collected.sources),
+        frozenset(held_back),
+    )
 
 
 def _duplicate(loc: Located, code: str, message: str) -> Diagnostic:
@@ -422,9 +435,30 @@ def preview_notes(
     """The notes a build would write (nothing is written). Raises Dea2AnkiError like build."""
     planned = plan(collect(paths, options), options)
     old = read_lock(lock_path or default_lock_path(paths))
-    rel = make_release(planned.drafts, old or (), timestamp=0, retire=False)
+    rel = _release(planned, old, lock_path or default_lock_path(paths), timestamp=0, retire=False)
     live = tuple(n for n in rel.notes if n.live)
     return Preview(live, planned.media, (*planned.diagnostics, *rel.diagnostics))
+
+
+def _release(
+    planned: Plan,
+    old: Sequence[LockEntry] | None,
+    lock_path: Path,
+    *,
+    timestamp: int,
+    retire: bool,
+) -> Release:
+    """make_release, keeping lock entries that this build cannot judge: concepts of files
+    that exist but were not part of it (a build of one file from a folder) and concepts held
+    back for having no definition yet. Neither is gone."""
+    folder = lock_path.parent
+
+    def keep(e: LockEntry) -> bool:
+        if (cards.identity_key(e.root), cards.identity_key(e.term)) in planned.held_back:
+            return True
+        return e.source not in planned.sources and (folder / e.source).is_file()
+
+    return make_release(planned.drafts, old or (), timestamp=timestamp, retire=retire, keep=keep)
 
 
 def _nothing_to_export(paths: Sequence[str]) -> Diagnostic:
@@ -447,9 +481,10 @@ def check(
         old = read_lock(lock_path or default_lock_path(paths))
     except Dea2AnkiError as e:
         return (*found, *e.diagnostics)
-    rel = make_release(planned.drafts, old or (), timestamp=0, retire=options.retire)
+    lock = lock_path or default_lock_path(paths)
+    rel = _release(planned, old, lock, timestamp=0, retire=options.retire)
     found.extend(rel.diagnostics)
-    if collected.sources and not any(n.live for n in rel.notes):
+    if not any(n.live for n in rel.notes) and not any(d.is_error for d in found):
         found.append(_nothing_to_export(paths))
     return tuple(found)
 
@@ -460,7 +495,8 @@ def pending_events(
     """What a build would change relative to the lock, without writing anything."""
     planned = plan(collect(paths, options), options)
     old = read_lock(lock_path or default_lock_path(paths))
-    return make_release(planned.drafts, old or (), timestamp=0, retire=options.retire).events
+    lock = lock_path or default_lock_path(paths)
+    return _release(planned, old, lock, timestamp=0, retire=options.retire).events
 
 
 def build(
@@ -479,7 +515,7 @@ def build(
     planned = plan(collected, options)
     lock_path = lock_path or default_lock_path(paths)
     old = read_lock(lock_path)
-    rel = make_release(planned.drafts, old or (), timestamp=timestamp, retire=options.retire)
+    rel = _release(planned, old, lock_path, timestamp=timestamp, retire=options.retire)
     diagnostics = [*planned.diagnostics, *rel.diagnostics]
     if locked:
         problem = lock_problem(lock_path, old, rel)
@@ -487,7 +523,8 @@ def build(
             raise Dea2AnkiError([*diagnostics, problem])
     if not any(n.live for n in rel.notes):
         raise Dea2AnkiError([*diagnostics, _nothing_to_export(paths)])
-    new_lock = lock_changed(lock_path, rel.lock)
+    # --locked: the lock on disk is the truth (it matched); it is never rewritten.
+    new_lock = None if locked else lock_changed(lock_path, rel.lock)
     try:
         with AtomicBatch() as batch:
             packages = write_packages(
@@ -513,4 +550,7 @@ def build(
         lock_path=lock_path,
         lock_written=new_lock is not None,
         diagnostics=tuple(diagnostics),
+        exported=sum(1 for n in rel.notes if n.live),
+        retired=sum(1 for n in rel.notes if not n.live),
+        restamped=rel.restamped,
     )

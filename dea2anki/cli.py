@@ -27,15 +27,16 @@ from .build import (
     BuildOptions,
     BuildResult,
     build,
+    cache_folder,
     check,
     pending_events,
     preview_notes,
 )
 from .changelog import package_events, render_changelog
 from .config import Config, load_config
-from .diagnostics import Dea2AnkiError, Diagnostic
+from .diagnostics import Dea2AnkiError, Diagnostic, error
 from .preview import write_preview
-from .release import ADDED, CHANGED, MOVED_EVENT, RENAMED_EVENT, RESTORED, RETIRED_EVENT
+from .release import ADDED, MOVED_EVENT, RENAMED_EVENT, RESTORED, RETIRED_EVENT
 
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 FORMATS = ("text", "json", "github")
@@ -129,7 +130,8 @@ def notes_options(f: Callable[..., Any]) -> Callable[..., Any]:
                 "--lock",
                 "lock_file",
                 metavar="FILE",
-                help="Lock file to read and update [default: dea2anki.lock in the notes folder].",
+                help="The lock file (note identities and change times; only build writes it) "
+                "[default: dea2anki.lock in the notes folder].",
             ),
         ]
     ):
@@ -222,11 +224,12 @@ def _summary(result: BuildResult, *, verbose: bool) -> None:
             click.echo(f"  moved: {e.term!r} {e.old_deck} -> {e.deck}, {e.where}")
         elif e.kind in (RETIRED_EVENT, RESTORED) or verbose:
             click.echo(f"  {e.kind}: {e.term!r}, {e.where}")
-    counts = {k: sum(1 for e in result.events if e.kind == k) for k in (ADDED, CHANGED)}
+    added = sum(1 for e in result.events if e.kind == ADDED)
     state = "updated" if result.lock_written else "unchanged"
+    retired = f", {result.retired} retired" if result.retired else ""
     click.echo(
-        f"Lock {result.lock_path} {state}: {counts[ADDED]} new, {counts[CHANGED]} changed "
-        "(only new and changed notes get a new time stamp)."
+        f"Lock {result.lock_path} {state}: {added} new, {result.restamped} updated{retired} "
+        "(only these get a new time stamp; Anki skips the rest as up to date)."
     )
     if warnings:
         click.echo(_styled(f"{_plural(warnings, 'warning')} (listed above).", fg="yellow"))
@@ -238,6 +241,8 @@ def _json_summary(result: BuildResult) -> str:
             "files": result.files,
             "concepts": result.concepts,
             "exported": result.exported,
+            "retired": result.retired,
+            "updated": result.restamped,
             "packages": [
                 {
                     "path": str(p.path),
@@ -293,6 +298,12 @@ format_option = click.option(
     help="How to print diagnostics: text (path:line:col), json, or github (annotations).",
 )
 quiet_option = click.option("-q", "--quiet", is_flag=True, help="Print errors only.")
+retire_option = click.option(
+    "--retire/--no-retire",
+    default=None,
+    help="Ship concepts that are gone from the notes as notes tagged dea2anki::retired, so "
+    "learners can find and delete them (Anki never deletes on import).",
+)
 
 
 @cli.command("build", context_settings=CONTEXT)
@@ -305,12 +316,7 @@ quiet_option = click.option("-q", "--quiet", is_flag=True, help="Print errors on
     help="Folder for one <Root deck>.apkg per root deck, or a file name ending in .apkg to "
     "put every deck into one package [default: build].",
 )
-@click.option(
-    "--retire/--no-retire",
-    default=None,
-    help="Ship concepts that are gone from the notes as notes tagged dea2anki::retired, so "
-    "learners can find and delete them (Anki never deletes on import).",
-)
+@retire_option
 @click.option(
     "--locked",
     is_flag=True,
@@ -374,12 +380,14 @@ def build_cmd(
     def once() -> int:
         progress = Progress(enabled=not quiet and not as_json)
         try:
+            # Read the config again each time: under --watch it may have changed.
+            current = resolve(notes, retire)
             result = build(
-                s.paths,
-                out,
-                s.options,
+                current.paths,
+                Path(output or current.config.get("output", DEFAULT_OUTPUT)),
+                current.options,
                 timestamp=build_timestamp(),
-                lock_path=s.lock,
+                lock_path=current.lock,
                 locked=locked,
                 progress=progress,
                 cache=not no_cache,
@@ -440,6 +448,7 @@ def _watch(s: Settings, out: Path, once: Callable[[], int]) -> int:
 
 @cli.command("check", context_settings=CONTEXT)
 @notes_options
+@retire_option
 @click.option(
     "--format",
     "fmt",
@@ -452,6 +461,7 @@ def _watch(s: Settings, out: Path, once: Callable[[], int]) -> int:
 @click.option("--strict", is_flag=True, help="Count warnings as errors (exit 1).")
 def check_cmd(
     notes: NotesArgs,
+    retire: bool | None,
     fmt: str,
     strict: bool,
 ) -> int:
@@ -466,7 +476,7 @@ def check_cmd(
     """
     diagnostics: tuple[Diagnostic, ...] = ()
     try:
-        s = resolve(notes)
+        s = resolve(notes, retire)
         diagnostics = check(s.paths, s.options, lock_path=s.lock)
         build_timestamp()  # a build would refuse a bad SOURCE_DATE_EPOCH: say so now
     except Dea2AnkiError as e:
@@ -490,9 +500,11 @@ def check_cmd(
 
 @cli.command(context_settings=CONTEXT)
 @notes_options
+@retire_option
 @click.option("--title", default="Release notes", show_default=True, help="First heading.")
 def changelog(
     notes: NotesArgs,
+    retire: bool | None,
     title: str,
 ) -> int:
     """Print Markdown release notes: what the next build changes, or what changed between
@@ -508,10 +520,13 @@ def changelog(
     """
     try:
         paths = notes.paths
-        if len(paths) == 2 and all(p.lower().endswith(".apkg") for p in paths):
+        packages = [p for p in paths if p.lower().endswith(".apkg")]
+        if packages and (len(paths) != 2 or len(packages) != 2):
+            raise click.UsageError("give two .apkg files to compare, or notes (no .apkg)")
+        if packages:
             events = package_events(read_apkg(Path(paths[0])), read_apkg(Path(paths[1])))
         else:
-            s = resolve(notes)
+            s = resolve(notes, retire)
             events = list(pending_events(s.paths, s.options, lock_path=s.lock))
     except Dea2AnkiError as e:
         show_diagnostics(e.diagnostics, "text")
@@ -564,9 +579,21 @@ def preview_cmd(
         )
         return 1
     show_diagnostics(result.diagnostics, fmt, quiet=quiet)
-    out = Path(output) if output else Path(s.config.get("output", DEFAULT_OUTPUT)) / "preview.html"
+    if output:
+        out = Path(output)
+    else:
+        # Beside the packages: in the output folder, or next to a single OUT.apkg.
+        out = cache_folder(Path(s.config.get("output", DEFAULT_OUTPUT))).parent / "preview.html"
     roots = dict.fromkeys(n.deck.split("::", 1)[0] for n in result.notes)
-    write_preview(out, result.notes, result.media, title=title or " + ".join(roots) or "dea2anki")
+    try:
+        write_preview(
+            out, result.notes, result.media, title=title or " + ".join(roots) or "dea2anki"
+        )
+    except OSError as e:
+        show_diagnostics(
+            [error(str(out), None, "write-failed", f"cannot write: {e.strerror or e}")], fmt
+        )
+        return 1
     if not quiet:
         click.echo(f"Wrote {out}: {_plural(len(result.notes), 'note')}; open it in a browser.")
     return 0

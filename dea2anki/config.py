@@ -103,8 +103,12 @@ def load_config(explicit: str | None = None, notes_hint: Path = Path("notes")) -
     if not isinstance(table, dict):
         raise Dea2AnkiError([error(shown, None, "config", "[tool.dea2anki] must be a table")])
     problems = []
+    start = 0
+    if is_pyproject:
+        header = re.search(r"^\s*\[tool\.dea2anki\]", text, re.MULTILINE)
+        start = header.start() if header else 0
     for key, value in table.items():
-        line = _key_line(text, key)
+        line = _key_line(text, key, start)
         if key not in KEYS:
             known = ", ".join(KEYS)
             problems.append(
@@ -128,6 +132,6 @@ def load_config(explicit: str | None = None, notes_hint: Path = Path("notes")) -
     return Config(path, values)
 
 
-def _key_line(text: str, key: str) -> int | None:
-    m = re.search(rf'^\s*"?{re.escape(key)}"?\s*=', text, re.MULTILINE)
+def _key_line(text: str, key: str, start: int = 0) -> int | None:
+    m = re.compile(rf'^\s*"?{re.escape(key)}"?\s*=', re.MULTILINE).search(text, start)
     return text[: m.start()].count("\n") + 1 if m else None

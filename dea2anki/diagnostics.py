@@ -1,7 +1,7 @@
 """Diagnostics: what the library reports about the notes, and its one error type.
 
-Every stage returns or raises these instead of printing, so the CLI (and later `check`)
-decides how to show them.
+Every stage returns or raises these instead of printing, so the CLI decides how to show
+them (text, JSON or GitHub annotations; build and check alike).
 """
 
 from __future__ import annotations

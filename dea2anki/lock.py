@@ -100,8 +100,13 @@ def _entry(obj: Any) -> LockEntry:
     entry = LockEntry(**obj)
     if entry.state not in _STATES:
         raise ValueError(f"unknown state {entry.state!r}")
-    if not isinstance(entry.mod, int) or not all(
-        isinstance(v, str) for v in (entry.guid, entry.root, entry.term, entry.deck)
+    texts = [entry.guid, entry.root, entry.term, entry.deck, entry.source]
+    texts += [entry.definition, entry.content]
+    if (
+        not isinstance(entry.mod, int)
+        or isinstance(entry.mod, bool)
+        or not all(isinstance(v, str) for v in texts)
+        or not (entry.block is None or isinstance(entry.block, str))
     ):
         raise TypeError("wrong value types")
     return entry

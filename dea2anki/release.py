@@ -4,7 +4,7 @@ changed since the lock. Pure: the lock's entries come in, nothing is read or wri
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -62,11 +62,21 @@ class Release:
     lock: tuple[LockEntry, ...]
     events: tuple[Event, ...]
     diagnostics: tuple[Diagnostic, ...]
+    restamped: int = 0
+    """Notes that existed and get the build time (changed, renamed or moved with changes):
+    what Anki will report as updated."""
 
 
 def make_release(
-    drafts: Sequence[Draft], entries: Sequence[LockEntry], *, timestamp: int, retire: bool
+    drafts: Sequence[Draft],
+    entries: Sequence[LockEntry],
+    *,
+    timestamp: int,
+    retire: bool,
+    keep: Callable[[LockEntry], bool] | None = None,
 ) -> Release:
+    """``keep``: lock entries left over that must be carried unchanged, neither gone nor
+    retired (their concepts exist but are outside this build)."""
     claims = [
         Claim(d.located.root_deck, d.located.concept.term, d.located.concept.block_id, d.definition)
         for d in drafts
@@ -75,11 +85,13 @@ def make_release(
     notes: list[ReleaseNote] = []
     lock: list[LockEntry] = []
     events: list[Event] = []
+    restamped = 0
     for draft, r in zip(drafts, resolved, strict=True):
         c = draft.located.concept
         content = draft.content
         old = r.entry
         mod = old.mod if old is not None and old.content == content else timestamp
+        restamped += old is not None and mod == timestamp
         notes.append(
             ReleaseNote(r.guid, mod, draft.deck, draft.tags, draft.fields, media=draft.media)
         )
@@ -102,7 +114,9 @@ def make_release(
 
     diagnostics: list[Diagnostic] = []
     for e in sorted(leftovers, key=sort_key):
-        if e.state == RETIRED or retire:
+        if keep is not None and e.state != RETIRED and keep(e):
+            lock.append(e)
+        elif e.state == RETIRED or retire:
             retired = _retired_note(e, timestamp)
             notes.append(retired)
             lock.append(replace(e, state=RETIRED, mod=retired.mod, content=_retired_content(e)))
@@ -120,7 +134,8 @@ def make_release(
                     f"(build with --retire to tag it {RETIRED_TAG})",
                 )
             )
-    return Release(tuple(notes), tuple(lock), tuple(events), tuple(diagnostics))
+    restamped += sum(1 for e in events if e.kind == RETIRED_EVENT)
+    return Release(tuple(notes), tuple(lock), tuple(events), tuple(diagnostics), restamped)
 
 
 def _event(draft: Draft, how: str, old: LockEntry | None, content: str) -> Event | None:
@@ -183,5 +198,6 @@ def lock_problem(
         None,
         "lock-stale",
         f"the lock is out of date with the notes ({len(added)} new, {len(changed)} changed, "
-        f"{len(removed)} removed: {shown}); run `dea2anki build` and commit the lock",
+        f"{len(removed)} removed: {shown}); run `dea2anki build` with the same options "
+        "(--retire too, if CI uses it) and commit the lock",
     )

@@ -189,17 +189,9 @@ def _strip_block_ids(src: str) -> str:
 _default = CardRenderer()
 
 
-def render_inline(src: str) -> str:
-    """Inline Markdown to safe HTML (no media: images show their alt text)."""
-    return _default.inline(src)
-
-
 def render_block(src: str) -> str:
+    """Block Markdown to safe HTML, without media (images show their alt text)."""
     return _default.block(src)
-
-
-def render_definition(definition: str, details: str) -> str:
-    return _default.definition(definition, details)
 
 
 def code_css() -> str:

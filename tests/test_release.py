@@ -89,7 +89,7 @@ def test_lock_file_is_sorted_one_line_per_note(seed_project, cli) -> None:
     # Unchanged notes keep their recorded time; a new build does not rewrite the lock.
     before = LOCK.read_bytes()
     r = cli("build", epoch=T + 100)
-    assert r.code == 0 and "Lock notes/dea2anki.lock unchanged: 0 new, 0 changed" in r.out
+    assert r.code == 0 and "Lock notes/dea2anki.lock unchanged: 0 new, 0 updated" in r.out
     assert LOCK.read_bytes() == before
     assert {n.mod for n in read_apkg(PKG)} == {T}
 
@@ -102,7 +102,7 @@ def test_inserting_lines_changes_no_mod(seed_project, cli) -> None:
         src.replace("# Data Engineering\n", "Some\n\nnew prose.\n\n# Data Engineering\n"), "utf-8"
     )
     r = cli("build", epoch=T + 100)
-    assert r.code == 0 and "0 new, 0 changed" in r.out
+    assert r.code == 0 and "0 new, 0 updated" in r.out
     assert {n.mod for n in read_apkg(PKG)} == {T}
     athena = next(n for n in read_apkg(PKG) if n.fields[0] == "Amazon Athena")
     assert athena.fields[3] == "DEA.md:62"  # the package itself carries the current line
@@ -129,7 +129,8 @@ def test_locked_fails_on_missing_or_stale_lock_and_passes_on_fresh(seed_project,
     assert r.code == 1
     assert (
         "notes/dea2anki.lock: error: the lock is out of date with the notes (0 new, 1 changed, "
-        "0 removed: 'Amazon Athena'); run `dea2anki build` and commit the lock [lock-stale]"
+        "0 removed: 'Amazon Athena'); run `dea2anki build` with the same options (--retire "
+        "too, if CI uses it) and commit the lock [lock-stale]"
     ) in r.err.splitlines()
     assert sha(PKG) == digest and LOCK.read_bytes() == lock_before
 

@@ -1,0 +1,120 @@
+"""Edge cases of releases found in review: partial builds, held-back concepts, retired
+cards, --locked, the summary's counts, hand-edited locks, preview output paths."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import tempfile
+import zipfile
+from pathlib import Path
+
+from conftest import write
+
+T = 1_700_000_000
+A = "# A\n\n- Alpha : first : K ;\n"
+B = "# B\n\n- Beta : second : K ;\n"
+
+
+def queues(pkg: Path) -> dict[str, int]:
+    with zipfile.ZipFile(pkg) as zf, tempfile.TemporaryDirectory() as tmp:
+        db = Path(tmp, "c.db")
+        db.write_bytes(zf.read("collection.anki2"))
+        with sqlite3.connect(db) as conn:
+            rows = conn.execute(
+                "SELECT n.flds, c.queue FROM cards c JOIN notes n ON n.id = c.nid"
+            ).fetchall()
+    return {flds.split("\x1f")[0]: q for flds, q in rows}
+
+
+def test_building_one_file_leaves_the_others_alone(workdir, cli) -> None:
+    write("notes/A.md", A)
+    write("notes/B.md", B)
+    assert cli("build", epoch=T).code == 0
+    lock = Path("notes/dea2anki.lock").read_bytes()
+    b_pkg = Path("build/B.apkg").read_bytes()
+    r = cli("build", "notes/A.md", "--retire", epoch=T + 10)
+    assert r.code == 0 and "concept-gone" not in r.err and "retired" not in r.out
+    assert Path("notes/dea2anki.lock").read_bytes() == lock
+    assert Path("build/B.apkg").read_bytes() == b_pkg
+    # A file really deleted is gone, though.
+    Path("notes/B.md").unlink()
+    r = cli("build", epoch=T + 20)
+    assert "DEA.md" not in r.err and "concept 'Beta' is no longer in the notes" in r.err
+
+
+def test_concepts_held_back_as_empty_are_not_gone(workdir, cli) -> None:
+    write("notes/A.md", A + "- Later :: K ;\n")
+    assert cli("build", "--include-empty", epoch=T).code == 0
+    r = cli("build", epoch=T + 10)
+    assert r.code == 0 and "concept-gone" not in r.err
+    r = cli("build", "--retire", epoch=T + 20)
+    assert "retired" not in r.out
+
+
+def test_retired_cards_are_suspended_in_the_package(workdir, cli) -> None:
+    write("notes/A.md", A + "- Gamma : third : K ;\n")
+    assert cli("build", epoch=T).code == 0
+    write("notes/A.md", A)
+    r = cli("build", "--retire", epoch=T + 10)
+    assert r.code == 0
+    assert "exported 1 note" in r.out and "1 retired" in r.out
+    assert queues(Path("build/A.apkg")) == {"Alpha": 0, "Gamma": -1}
+
+
+def test_locked_never_rewrites_the_lock(workdir, cli) -> None:
+    write("notes/A.md", A + B)
+    assert cli("build", epoch=T).code == 0
+    lock = Path("notes/dea2anki.lock")
+    lines = lock.read_text("utf-8").splitlines()
+    lock.write_text("\n".join([lines[0], *reversed(lines[1:])]) + "\n", "utf-8")  # same entries
+    before = lock.read_bytes()
+    r = cli("build", "--locked", epoch=T)
+    assert r.code == 0 and "Lock notes/dea2anki.lock unchanged" in r.out
+    assert lock.read_bytes() == before
+
+
+def test_summary_counts_what_anki_will_update(workdir, cli) -> None:
+    write("notes/A.md", "# A\n\n- Alpha : first : K ; ^alpha\n- Beta : second : K ;\n")
+    assert cli("build", epoch=T).code == 0
+    write("notes/A.md", "# A\n\n- Alpha two : first, edited : K ; ^alpha\n- Beta : second : K ;\n")
+    r = cli("build", epoch=T + 10)
+    assert "renamed: 'Alpha' -> 'Alpha two' (block id ^alpha)" in r.out
+    assert "0 new, 1 updated" in r.out
+
+
+def test_hand_edited_lock_with_wrong_types(workdir, cli) -> None:
+    write("notes/A.md", A + B)
+    assert cli("build", epoch=T).code == 0
+    lock = Path("notes/dea2anki.lock")
+    lines = lock.read_text("utf-8").splitlines()
+    entry = json.loads(lines[1])
+    entry["source"] = 5
+    lines[1] = json.dumps(entry)
+    lock.write_text("\n".join(lines) + "\n", "utf-8")
+    r = cli("build", "--retire", epoch=T + 1)
+    assert r.code == 1 and "notes/dea2anki.lock:2: error: not a valid lock entry" in r.err
+
+
+def test_check_reports_nothing_to_export_when_every_file_is_left_out(seed_project, cli) -> None:
+    r = cli("check", "--skip-drafts")
+    assert r.code == 1 and "[nothing-to-export]" in r.out
+    assert cli("build", "--skip-drafts").code == 1
+
+
+def test_preview_goes_beside_a_single_package_and_reports_write_errors(workdir, cli) -> None:
+    write("notes/A.md", A)
+    write("pyproject.toml", '[project]\noutput = 1\n\n[tool.dea2anki]\noutput = "dist/A.apkg"\n')
+    r = cli("preview")
+    assert r.code == 0 and Path("dist/preview.html").is_file()
+    assert cli("build", epoch=T).code == 0 and Path("dist/A.apkg").is_file()
+    write("blocker", "a file where a folder should be")
+    r = cli("preview", "-o", "blocker/preview.html")
+    assert r.code == 1 and "blocker/preview.html: error: cannot write" in r.err
+
+
+def test_config_errors_point_inside_the_tool_table(workdir, cli) -> None:
+    write("notes/A.md", A)
+    write("pyproject.toml", "[project]\noutput = 1\n\n[tool.dea2anki]\noutput = 3\n")
+    r = cli("check")
+    assert r.code == 1 and "pyproject.toml:5: error: 'output' must be a path, not 3" in r.out
