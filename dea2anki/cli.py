@@ -217,6 +217,12 @@ def _summary(result: BuildResult, *, verbose: bool) -> None:
             f"{_plural(p.cards, 'card')}, {_plural(p.decks, 'deck')}, "
             f"{_plural(p.media, 'media file')}, {p.size / 1024:.1f} KiB"
         )
+    written = {p.path.resolve() for p in result.packages}
+    folders = {p.path.parent for p in result.packages}
+    for stale in sorted(f for d in folders for f in d.glob("*.apkg") if f.resolve() not in written):
+        # Not ours to delete (it may be a release kept on purpose), but easy to import by
+        # mistake.
+        click.echo(_styled(f"  {stale}: left from an earlier build, not written now", dim=True))
     for e in result.events:
         if e.kind == RENAMED_EVENT:
             click.echo(f"  renamed: {e.old_term!r} -> {e.term!r} ({e.how}), {e.where}")

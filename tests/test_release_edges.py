@@ -118,3 +118,13 @@ def test_config_errors_point_inside_the_tool_table(workdir, cli) -> None:
     write("pyproject.toml", "[project]\noutput = 1\n\n[tool.dea2anki]\noutput = 3\n")
     r = cli("check")
     assert r.code == 1 and "pyproject.toml:5: error: 'output' must be a path, not 3" in r.out
+
+
+def test_summary_points_at_packages_left_from_earlier_builds(workdir, cli) -> None:
+    write("notes/A.md", A)
+    write("notes/B.md", B)
+    assert cli("build", epoch=T).code == 0
+    Path("notes/B.md").unlink()
+    r = cli("build", epoch=T + 1)
+    assert "  build/B.apkg: left from an earlier build, not written now" in r.out
+    assert Path("build/B.apkg").exists()  # never deleted
