@@ -380,7 +380,7 @@ def build_cmd(
     try:
         s = resolve(notes, retire)
     except Dea2AnkiError as e:
-        return _build_failed(e, fmt)
+        return _failed(e, fmt)
     out = Path(output or s.config.get("output", DEFAULT_OUTPUT))
 
     def once() -> int:
@@ -400,7 +400,7 @@ def build_cmd(
             )
         except Dea2AnkiError as e:
             progress.clear()
-            return _build_failed(e, fmt)
+            return _failed(e, fmt)
         progress.clear()
         show_diagnostics(result.diagnostics, fmt, quiet=quiet)
         if as_json:
@@ -415,11 +415,11 @@ def build_cmd(
     return _watch(s, out, once)
 
 
-def _build_failed(e: Dea2AnkiError, fmt: str) -> int:
+def _failed(e: Dea2AnkiError, fmt: str, what: str = "Build", outcome: str = "no package") -> int:
     show_diagnostics(e.diagnostics, fmt)
     n = len(e.errors)
     click.echo(
-        _styled(f"Build failed: {_plural(n, 'error')}; no package was written.", fg="red"),
+        _styled(f"{what} failed: {_plural(n, 'error')}; {outcome} was written.", fg="red"),
         err=True,
     )
     return 1
@@ -577,13 +577,7 @@ def preview_cmd(
         s = resolve(notes)
         result = preview_notes(s.paths, s.options, lock_path=s.lock)
     except Dea2AnkiError as e:
-        show_diagnostics(e.diagnostics, fmt)
-        n = len(e.errors)
-        click.echo(
-            _styled(f"Preview failed: {_plural(n, 'error')}; nothing was written.", fg="red"),
-            err=True,
-        )
-        return 1
+        return _failed(e, fmt, "Preview", "nothing")
     show_diagnostics(result.diagnostics, fmt, quiet=quiet)
     if output:
         out = Path(output)
