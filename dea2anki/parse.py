@@ -345,7 +345,7 @@ class _Walker:
                 if _BLOCK_MARKER.match(tok["text"].strip()):
                     self.in_block = True
             else:
-                self._block(tok, scope, in_block=self.in_block)
+                self._block(tok, scope, in_block=self.in_block, top=True)
 
     def _heading(self, tok: Token, scope: _Scope) -> None:
         level = tok["attrs"]["level"]
@@ -375,7 +375,7 @@ class _Walker:
         start = scope.find(_same_text(first))
         return scope.consume(start - offset if start >= offset else start, _line_count(text))
 
-    def _block(self, tok: Token, scope: _Scope, *, in_block: bool) -> None:
+    def _block(self, tok: Token, scope: _Scope, *, in_block: bool, top: bool = False) -> None:
         """Any block that is not a heading, break or top-level paragraph."""
         kind = tok["type"]
         if kind == "list":
@@ -392,6 +392,13 @@ class _Walker:
                     self._locate_text(child["text"], inner)
                 elif child["type"] != "heading":
                     self._block(child, inner, in_block=False)
+                elif top:
+                    # mistune keeps a heading written right after a quote ("> a\n## B")
+                    # inside it; in CommonMark a heading line is never a lazy continuation,
+                    # so a heading whose line has no '>' is the document's.
+                    at = inner.find(lambda s: bool(_ATX.match(s)))
+                    if not _QUOTE.match(scope.lines[min(start + at, len(scope.lines) - 1)]):
+                        self._heading(child, inner)
         elif kind == "block_code" and tok.get("style") == "fenced":
             start = scope.find(lambda s: bool(_FENCE_OPEN.match(s)))
             scope.consume(start, _fence_length(scope.lines, start))
