@@ -23,6 +23,8 @@ from .render import plain_text
 Token = dict[str, Any]
 
 _block_md = mistune.create_markdown(renderer=None)
+# Lists and quotes nested this deep are where mistune stops parsing containers.
+_MAX_DEPTH = _block_md.block.max_nested_level - 1
 
 
 @dataclass(frozen=True)
@@ -375,12 +377,15 @@ class _Walker:
         start = scope.find(_same_text(first))
         return scope.consume(start - offset if start >= offset else start, _line_count(text))
 
-    def _block(self, tok: Token, scope: _Scope, *, in_block: bool, top: bool = False) -> None:
-        """Any block that is not a heading, break or top-level paragraph."""
+    def _block(
+        self, tok: Token, scope: _Scope, *, in_block: bool, top: bool = False, depth: int = 0
+    ) -> None:
+        """Any block that is not a heading, break or top-level paragraph. ``depth`` counts
+        the lists and quotes around it."""
         kind = tok["type"]
         if kind == "list":
             for item in tok["children"]:
-                self._item(item, scope, in_block=in_block)
+                self._item(item, scope, in_block=in_block, depth=depth)
         elif kind == "block_quote":
             start = scope.find(lambda s: bool(_QUOTE.match(s)))
             src = self.sources.get(id(tok["children"]), "")
@@ -391,7 +396,7 @@ class _Walker:
                 if child["type"] in _TEXT_BLOCKS:
                     self._locate_text(child["text"], inner)
                 elif child["type"] != "heading":
-                    self._block(child, inner, in_block=False)
+                    self._block(child, inner, in_block=False, depth=depth + 1)
                 elif top:
                     # mistune keeps a heading written right after a quote ("> a\n## B")
                     # inside it; in CommonMark a heading line is never a lazy continuation,
@@ -407,7 +412,7 @@ class _Walker:
         elif kind in ("block_code", "block_html"):
             self._locate_text(tok.get("raw", ""), scope)
 
-    def _item(self, item: Token, scope: _Scope, *, in_block: bool) -> None:
+    def _item(self, item: Token, scope: _Scope, *, in_block: bool, depth: int) -> None:
         children: list[Token] = item.get("children", [])
         src = self.sources.get(id(children), "")
         offset, first = _first_text_line(src)
@@ -419,6 +424,17 @@ class _Walker:
             base = marker + 1
         inner = _Scope(src, scope.file_line(base))
         scope.consume(marker, base - marker + _line_count(src))
+        if depth >= _MAX_DEPTH:
+            # mistune stops nesting here and reads everything deeper as one paragraph; a
+            # concept taken from that text would have the wrong term and line.
+            self._warn(
+                scope.file_line(marker),
+                None,
+                "nested-too-deep",
+                f"lists nested more than {_MAX_DEPTH} levels deep are read as text; "
+                "nothing in them becomes a card",
+            )
+            return
 
         head = children[0] if children and children[0]["type"] in _TEXT_BLOCKS else None
         concept = None
@@ -431,7 +447,7 @@ class _Walker:
         # Not a concept: its own sub-lists may hold some (a grouping bullet).
         for child in children[1 if head is not None else 0 :]:
             if child["type"] != "heading":
-                self._block(child, inner, in_block=in_block)
+                self._block(child, inner, in_block=in_block, depth=depth + 1)
 
     def _column(self, line: int, text: str) -> int | None:
         """Where ``text`` starts on the file's ``line`` (tokens carry no columns)."""
