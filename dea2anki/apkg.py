@@ -33,6 +33,8 @@ from .atomic import atomic_output
 from .diagnostics import Dea2AnkiError, error
 
 _ZIP_TIME = (1980, 1, 1, 0, 0, 0)
+_TABLES = "\n".join(x for x in APKG_SCHEMA.splitlines() if not x.startswith("CREATE INDEX"))
+_INDEXES = "\n".join(x for x in APKG_SCHEMA.splitlines() if x.startswith("CREATE INDEX"))
 _MAX_EPOCH = 253_402_300_799  # 9999-12-31: ids (epoch in ms) stay far below 2**53
 
 
@@ -148,7 +150,11 @@ def _write_collection(
                 )
     conn = sqlite3.connect(db_path)
     try:
-        conn.executescript(APKG_SCHEMA)
+        # A throw-away file: no journal, no fsync. Indexes are built after the rows are in
+        # (genanki's schema creates them first): one sort instead of 200,000 B-tree inserts.
+        conn.execute("PRAGMA journal_mode = OFF")
+        conn.execute("PRAGMA synchronous = OFF")
+        conn.executescript(_TABLES)
         conn.executescript(APKG_COL)
         (decks_json,) = conn.execute("SELECT decks FROM col").fetchone()
         all_decks = json.loads(decks_json)
@@ -164,6 +170,7 @@ def _write_collection(
         conn.executemany(
             "INSERT INTO cards VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", card_rows
         )
+        conn.executescript(_INDEXES)
         conn.commit()
     finally:
         conn.close()
