@@ -430,12 +430,18 @@ class Preview:
 
 
 def preview_notes(
-    paths: Sequence[str], options: BuildOptions, *, lock_path: Path | None = None
+    paths: Sequence[str],
+    options: BuildOptions,
+    *,
+    lock_path: Path | None = None,
+    cache_dir: Path | None = None,
 ) -> Preview:
-    """The notes a build would write (nothing is written). Raises Dea2AnkiError like build."""
-    planned = plan(collect(paths, options), options)
-    old = read_lock(lock_path or default_lock_path(paths))
-    rel = _release(planned, old, lock_path or default_lock_path(paths), timestamp=0, retire=False)
+    """The notes a build would write (nothing is written). Raises Dea2AnkiError like build.
+
+    ``cache_dir``: a build's parse cache, read but never written (see stage.Cache)."""
+    planned = plan(collect(paths, options, cache=Cache(cache_dir)), options)
+    lock = lock_path or default_lock_path(paths)
+    rel = _release(planned, read_lock(lock), lock, timestamp=0, retire=False)
     live = tuple(n for n in rel.notes if n.live)
     return Preview(live, planned.media, (*planned.diagnostics, *rel.diagnostics))
 
@@ -471,17 +477,21 @@ def _nothing_to_export(paths: Sequence[str]) -> Diagnostic:
 
 
 def check(
-    paths: Sequence[str], options: BuildOptions, *, lock_path: Path | None = None
+    paths: Sequence[str],
+    options: BuildOptions,
+    *,
+    lock_path: Path | None = None,
+    cache_dir: Path | None = None,
 ) -> tuple[Diagnostic, ...]:
     """Everything a build would report, errors included, without writing anything."""
-    collected = collect(paths, options, raise_errors=False)
+    collected = collect(paths, options, raise_errors=False, cache=Cache(cache_dir))
     planned = plan(collected, options, raise_errors=False)
     found: list[Diagnostic] = list(planned.diagnostics)
+    lock = lock_path or default_lock_path(paths)
     try:
-        old = read_lock(lock_path or default_lock_path(paths))
+        old = read_lock(lock)
     except Dea2AnkiError as e:
         return (*found, *e.diagnostics)
-    lock = lock_path or default_lock_path(paths)
     rel = _release(planned, old, lock, timestamp=0, retire=options.retire)
     found.extend(rel.diagnostics)
     if not any(n.live for n in rel.notes) and not any(d.is_error for d in found):
@@ -490,13 +500,16 @@ def check(
 
 
 def pending_events(
-    paths: Sequence[str], options: BuildOptions, *, lock_path: Path | None = None
+    paths: Sequence[str],
+    options: BuildOptions,
+    *,
+    lock_path: Path | None = None,
+    cache_dir: Path | None = None,
 ) -> tuple[Event, ...]:
     """What a build would change relative to the lock, without writing anything."""
-    planned = plan(collect(paths, options), options)
-    old = read_lock(lock_path or default_lock_path(paths))
+    planned = plan(collect(paths, options, cache=Cache(cache_dir)), options)
     lock = lock_path or default_lock_path(paths)
-    return _release(planned, old, lock, timestamp=0, retire=options.retire).events
+    return _release(planned, read_lock(lock), lock, timestamp=0, retire=options.retire).events
 
 
 def build(

@@ -415,6 +415,12 @@ def build_cmd(
     return _watch(s, out, once)
 
 
+def _cache_of(s: Settings) -> Path:
+    """The parse cache a build with these settings keeps: check, changelog and preview read
+    it (and never write it), so they are as quick as a warm build."""
+    return cache_folder(Path(s.config.get("output", DEFAULT_OUTPUT)))
+
+
 def _failed(e: Dea2AnkiError, fmt: str, what: str = "Build", outcome: str = "no package") -> int:
     show_diagnostics(e.diagnostics, fmt)
     n = len(e.errors)
@@ -483,7 +489,7 @@ def check_cmd(
     diagnostics: tuple[Diagnostic, ...] = ()
     try:
         s = resolve(notes, retire)
-        diagnostics = check(s.paths, s.options, lock_path=s.lock)
+        diagnostics = check(s.paths, s.options, lock_path=s.lock, cache_dir=_cache_of(s))
         build_timestamp()  # a build would refuse a bad SOURCE_DATE_EPOCH: say so now
     except Dea2AnkiError as e:
         diagnostics = (*diagnostics, *e.diagnostics)
@@ -533,7 +539,9 @@ def changelog(
             events = package_events(read_apkg(Path(paths[0])), read_apkg(Path(paths[1])))
         else:
             s = resolve(notes, retire)
-            events = list(pending_events(s.paths, s.options, lock_path=s.lock))
+            events = list(
+                pending_events(s.paths, s.options, lock_path=s.lock, cache_dir=_cache_of(s))
+            )
     except Dea2AnkiError as e:
         show_diagnostics(e.diagnostics, "text")
         return 1
@@ -575,7 +583,7 @@ def preview_cmd(
     """
     try:
         s = resolve(notes)
-        result = preview_notes(s.paths, s.options, lock_path=s.lock)
+        result = preview_notes(s.paths, s.options, lock_path=s.lock, cache_dir=_cache_of(s))
     except Dea2AnkiError as e:
         return _failed(e, fmt, "Preview", "nothing")
     show_diagnostics(result.diagnostics, fmt, quiet=quiet)

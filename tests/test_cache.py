@@ -126,3 +126,25 @@ def test_cache_survives_a_deleted_cache_folder(tmp_path) -> None:
     first = run(vault, tmp_path / "out")
     shutil.rmtree(tmp_path / "out" / ".dea2anki-cache")
     assert run(vault, tmp_path / "out") == first
+
+
+def test_check_and_preview_read_the_cache_but_never_write_it(
+    tmp_path, processed, monkeypatch
+) -> None:
+    from dea2anki.build import cache_folder, check, preview_notes
+
+    vault = tmp_path / "vault"
+    make(300, vault)
+    out = tmp_path / "out"
+    cache = cache_folder(out)
+    lock = tmp_path / "out.lock"
+    check([str(vault)], BuildOptions(), lock_path=lock, cache_dir=cache)
+    assert not cache.exists()  # nothing written by check
+    run(vault, out)  # the build fills the cache
+    entries = sorted(p.name for p in cache.iterdir())
+    processed.clear()
+    diagnostics = check([str(vault)], BuildOptions(), lock_path=lock, cache_dir=cache)
+    preview = preview_notes([str(vault)], BuildOptions(), lock_path=lock, cache_dir=cache)
+    assert processed == []  # both answered from the cache
+    assert len(preview.notes) == 300 and not [d for d in diagnostics if d.is_error]
+    assert sorted(p.name for p in cache.iterdir()) == entries
