@@ -128,9 +128,7 @@ def test_cache_survives_a_deleted_cache_folder(tmp_path) -> None:
     assert run(vault, tmp_path / "out") == first
 
 
-def test_check_and_preview_read_the_cache_but_never_write_it(
-    tmp_path, processed, monkeypatch
-) -> None:
+def test_check_and_preview_read_the_cache_but_never_write_it(tmp_path, processed) -> None:
     from dea2anki.build import cache_folder, check, preview_notes
 
     vault = tmp_path / "vault"
