@@ -17,7 +17,7 @@ import pickle
 import stat
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from importlib import resources
 from pathlib import Path
 from typing import TypeVar
@@ -87,7 +87,9 @@ def process(nf: NoteFile, data: bytes, settings: FileSettings) -> FileResult:
         return FileResult(None, None, diagnostics=e.diagnostics)
     diagnostics = list(src.warnings)
     if not src.anki or (src.draft and settings.skip_drafts):
-        return FileResult(src, None, diagnostics=tuple(diagnostics), included=False)
+        return FileResult(
+            replace(src, body=""), None, diagnostics=tuple(diagnostics), included=False
+        )
     root = _root_deck(src, diagnostics)
     depth = choose(settings.deck_depth, src.deck_depth, settings.default_deck_depth)
     parsed = parse_concepts(src.body, path=nf.display, first_line=src.body_line, deck_depth=depth)
@@ -111,7 +113,9 @@ def process(nf: NoteFile, data: bytes, settings: FileSettings) -> FileResult:
         rendered.append(Rendered(term, definition, tuple(sorted(collector.used)), key))
     diagnostics.extend(collector.diagnostics)
     return FileResult(
-        src,
+        # The body has served its purpose; the concepts carry what the build needs. Not
+        # keeping it halves what a large vault holds in memory and in the cache.
+        replace(src, body=""),
         root,
         parsed.concepts,
         tuple(rendered),
