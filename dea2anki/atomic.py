@@ -36,7 +36,8 @@ class AtomicBatch:
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
         self._staged.append((tmp, path))
-        os.fchmod(fd, 0o644)
+        if hasattr(os, "fchmod"):  # not on Windows, where mkstemp's mode is not an issue
+            os.fchmod(fd, 0o644)
         with os.fdopen(fd, "wb") as f:
             yield f
 
