@@ -9,6 +9,7 @@ term, definition and tags on the Markdown *source* (a separator colon is never o
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -71,21 +72,108 @@ class _SourceState(BlockState):
 
 
 def parse_concepts(
-    body: str, *, path: str = "<string>", first_line: int = 1, deck_depth: int = 2
+    body: str,
+    *,
+    path: str = "<string>",
+    first_line: int = 1,
+    deck_depth: int = 2,
+    fast: bool = True,
 ) -> ParseResult:
     """Find every concept in a Markdown body (the file without its frontmatter).
 
     ``first_line`` is the file line number of the body's first line, so reported lines are
-    lines of the file. ``deck_depth`` is how many heading levels make decks.
+    lines of the file. ``deck_depth`` is how many heading levels make decks. ``fast=False``
+    always uses mistune (the fast path must give the same result; the tests compare them).
     """
     src = body.replace("\r\n", "\n").replace("\r", "\n")
     src = src if src.endswith("\n") else src + "\n"
-    state = _SourceState()
-    state.process(src)
-    _block_md.block.parse(state)
-    walker = _Walker(path, deck_depth, state.env.get("_sources", {}), src, first_line)
-    walker.walk_top(state.tokens, _Scope(src, first_line))
+    blocks = _simple_blocks(src) if fast else None
+    if blocks is not None:
+        walker = _Walker(path, deck_depth, {}, src, first_line)
+        walker.walk_simple(blocks, first_line)
+    else:
+        state = _SourceState()
+        state.process(src)
+        _block_md.block.parse(state)
+        walker = _Walker(path, deck_depth, state.env.get("_sources", {}), src, first_line)
+        walker.walk_top(state.tokens, _Scope(src, first_line))
     return ParseResult(tuple(walker.concepts), tuple(walker.diagnostics))
+
+
+# --- the fast path -----------------------------------------------------------------------------
+
+# Most note files are headings, prose paragraphs, breaks and one-line bullets. For those the
+# block structure is plain from the lines alone, and scanning them is many times faster than
+# mistune's block parser. Anything else (indentation, quotes, fences, HTML, numbered lists,
+# setext underlines, a bullet continued on the next line...) sends the whole file to mistune.
+# tests/test_properties.py checks that both paths give the same concepts and diagnostics.
+_SIMPLE_HEADING = re.compile(r"(#{1,6}) +(\S(?:.*[^\s#])?) *")
+_SIMPLE_BREAK = re.compile(r"([-*_])(?: *\1){2,} *")
+_SIMPLE_ITEM = re.compile(r"[-*+] (.*)")
+# What may start a block other than a paragraph (or be a setext underline): never plain text.
+_NOT_PLAIN = re.compile(
+    r"[\s#>]|[-+*](?:\s|$)|\d{1,9}[.)](?:\s|$)|```|~~~|<|\[|([-*_=])(?: *\1)* *$"
+)
+
+_HEAD, _RULE, _PARA, _BULLET = range(4)
+_Block = tuple[int, int, str, int]
+"""(kind, index of the line in the body, text, heading level)."""
+
+
+def _simple_blocks(src: str) -> list[_Block] | None:
+    """The blocks of a body written only in the simple subset, else None."""
+    if "\t" in src:
+        return None
+    blocks: list[_Block] = []
+    prev = _RULE  # what the previous non-blank line was; a break behaves like the start
+    blank = True
+    para: list[str] = []
+    for i, line in enumerate(src.split("\n")):
+        if not line or line.isspace():
+            if line:
+                return None  # a whitespace-only line may end or continue a block
+            if para:
+                blocks[-1] = (_PARA, blocks[-1][1], "\n".join(para) + "\n", 0)
+                para = []
+            blank = True
+            continue
+        first = line[0]
+        if first == "#":
+            m = _SIMPLE_HEADING.fullmatch(line)
+            if m is None or (prev == _PARA and not blank):
+                return None
+            blocks.append((_HEAD, i, m.group(2), len(m.group(1))))
+            kind = _HEAD
+        elif first in "-*_" and _SIMPLE_BREAK.fullmatch(line):
+            if not (blank or prev == _HEAD):
+                return None  # under a paragraph it would be a setext underline
+            blocks.append((_RULE, i, "", 0))
+            kind = _RULE
+        elif first in "-*+" and line[1:2] == " ":
+            m = _SIMPLE_ITEM.fullmatch(line)
+            text = m.group(1) if m else ""
+            if (
+                not text
+                or _NOT_PLAIN.match(text)
+                or text[-1].isspace()
+                or (prev == _PARA and not blank)
+            ):
+                return None
+            blocks.append((_BULLET, i, text + "\n", 0))
+            kind = _BULLET
+        elif _NOT_PLAIN.match(line) or line[-1].isspace():
+            return None
+        else:
+            if prev == _BULLET and not blank:
+                return None  # a lazy continuation of the bullet
+            if not para:
+                blocks.append((_PARA, i, "", 0))
+            para.append(line)
+            kind = _PARA
+        if para and kind != _PARA:
+            return None  # a block interrupting a paragraph: leave that to mistune
+        prev, blank = kind, False
+    return blocks
 
 
 # --- deck names ------------------------------------------------------------------------------
@@ -109,11 +197,30 @@ _BLOCK_MARKER = re.compile(r"^(?=[*_]+)[*_]+\s*concepts?\s*:?\s*[*_]+\s*:?$", re
 _BLOCK_ID = re.compile(r"\s\^((?=[A-Za-z0-9-]*[A-Za-z])[A-Za-z0-9-]+)\s*$")
 # Colons that never separate: inside bold, link targets, autolinks, URLs, `\:`, between
 # digits (10:30, 1:2) and in $math$. Code spans are masked separately (_mask_code_spans).
-_PROTECTED = re.compile(
-    r"\*\*[^*\n]+?\*\*|__[^_\n]+?__|<[^<>\s]+>"
-    r"|\b[A-Za-z][\w+.-]{0,31}://[^\s<>()]+|\\:|\d:\d"
-    r"|\$\$[^$\n]+\$\$|\$(?![\s$])[^$\n]+?\$(?!\d)"
+# (literal the alternative needs, alternative), in order: leftmost match, first alternative.
+_PROTECTED_PARTS = (
+    ("**", r"\*\*[^*\n]+?\*\*"),
+    ("__", r"__[^_\n]+?__"),
+    ("<", r"<[^<>\s]+>"),
+    ("://", r"\b[A-Za-z][\w+.-]{0,31}://[^\s<>()]+"),
+    ("\\:", r"\\:"),
+    (":", r"\d:\d"),
+    ("$", r"\$\$[^$\n]+\$\$|\$(?![\s$])[^$\n]+?\$(?!\d)"),
 )
+
+
+@functools.cache
+def _protected_pattern(present: tuple[bool, ...]) -> re.Pattern[str]:
+    parts = zip(_PROTECTED_PARTS, present, strict=True)
+    return re.compile("|".join(p for (_, p), on in parts if on))
+
+
+def _protected(text: str) -> re.Pattern[str]:
+    """The protecting pattern with only the alternatives that can match in ``text``: the
+    same matches, without trying (say) the URL alternative at every word of a definition."""
+    return _protected_pattern(tuple(lit in text for lit, _ in _PROTECTED_PARTS))
+
+
 _COLON = re.compile(":")
 _BOLD_TERM_COLON = re.compile(r"^(\*\*|__)([^*_\n]+?):\1")
 _TAG = r"[\w\-/.&+#]+"
@@ -180,7 +287,7 @@ def _mask_link_targets(text: str) -> str:
 
 def _separators(text: str) -> list[int]:
     text = _mask_link_targets(_mask_code_spans(text))
-    masked = _PROTECTED.sub(lambda m: "\0" * len(m.group(0)), text)
+    masked = _protected(text).sub(lambda m: "\0" * len(m.group(0)), text)
     return [m.start() for m in _COLON.finditer(masked)]
 
 
@@ -349,14 +456,32 @@ class _Walker:
             else:
                 self._block(tok, scope, in_block=self.in_block, top=True)
 
+    def walk_simple(self, blocks: list[_Block], first_line: int) -> None:
+        """The same walk as ``walk_top`` over the fast path's blocks, whose lines are known."""
+        for kind, index, text, level in blocks:
+            line = index + first_line
+            if kind == _HEAD:
+                self._enter_heading(level, text, line)
+            elif kind == _RULE:
+                self.in_block = False
+            elif kind == _PARA:
+                if _BLOCK_MARKER.match(text.strip()):
+                    self.in_block = True
+            else:
+                concept = self._concept(text, line, self.in_block, "")
+                if concept is not None:
+                    self.concepts.append(concept)
+
     def _heading(self, tok: Token, scope: _Scope) -> None:
-        level = tok["attrs"]["level"]
         if tok.get("style") == "setext":
             line = self._locate_text(tok["text"], scope)
             scope.consume(scope.pos, 1)  # the underline
         else:
             line = scope.consume(scope.find(lambda s: bool(_ATX.match(s))), 1)
-        title = plain_text(tok["text"], keep_html=False)
+        self._enter_heading(tok["attrs"]["level"], tok["text"], line)
+
+    def _enter_heading(self, level: int, text: str, line: int) -> None:
+        title = plain_text(text, keep_html=False)
         deck = clean_deck_component(title)
         if not deck and level <= self.deck_depth:
             self.diagnostics.append(

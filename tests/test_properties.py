@@ -4,7 +4,8 @@
   the text raise nothing but ``Dea2AnkiError``;
 - (b) every concept comes from the source: its term starts on the line it reports, and every
   word of its definition is in the text;
-- (c) CRLF and LF versions of a text give the same concepts.
+- (c) CRLF and LF versions of a text give the same concepts;
+- (d) the parser's fast path (plain lines, no mistune) gives exactly what mistune's parse gives.
 
 Deterministic (``derandomize=True``) and fast enough for every test run. Bugs these properties
 found are strict xfails at the end ("BUG: ..."); the passing properties steer around them (a
@@ -28,7 +29,7 @@ from hypothesis.errors import NoSuchExample
 
 from dea2anki.build import BuildOptions, collect, plan
 from dea2anki.diagnostics import Dea2AnkiError
-from dea2anki.parse import Concept, parse_concepts
+from dea2anki.parse import Concept, _simple_blocks, parse_concepts
 from dea2anki.render import plain_text
 
 T = TypeVar("T")
@@ -332,6 +333,103 @@ def test_parse_concepts_crlf_and_lf_give_the_same_concepts() -> None:
         ]
 
     assert counterexample(markdown(), same) is None
+
+
+# --- (d) the fast path ------------------------------------------------------------------------
+
+# Lines in and just outside the fast path's subset: what it accepts must parse as mistune
+# parses it, and what it cannot be sure of it must hand over.
+CLEAN_LINE = st.one_of(
+    st.builds(lambda level, t: "#" * level + " " + t, st.integers(1, 6), TEXT),
+    BLOCK_MARKER,
+    st.builds(
+        lambda m, item: m + item.lstrip(" \t-*+0123456789.)"),
+        st.sampled_from(["- ", "* ", "+ "]),
+        concept_item(),
+    ),
+    st.builds(lambda t, d, tags: f"- **{t}** : {d} : {tags}", TEXT, TEXT, TAGS),
+    st.sampled_from(["", "", "---", "Some prose.", "**_Concept_**"]),
+)
+SIMPLE_LINE = st.one_of(
+    CLEAN_LINE,
+    CLEAN_LINE,
+    CLEAN_LINE,
+    TEXT,
+    st.sampled_from(
+        [
+            "",
+            "",
+            "",
+            "---",
+            "***",
+            "___",
+            "- - -",
+            "* * *",
+            "----",
+            "===",
+            "-",
+            "- ",
+            "-  x",
+            "- # h",
+            "- > q",
+            "- - x",
+            "- 1. x",
+            "- [r]: /u",
+            "- ```",
+            "1. x",
+            "# ",
+            "#",
+            "#x",
+            "## C#",
+            "## a ##",
+            "#  spaced  ",
+            "[r]: /u",
+            "<!-- c -->",
+            "  - x : y : K ;",
+            " text",
+            "text  ",
+            "\u00a0text",
+            "- \u00a0x : y : K ;",
+            "\u2028",
+            "\x0c",
+            " ",
+            "- x : y : K ; L  ",
+            "**_Concept_**",
+            "Para : x : K ; L",
+            "> q",
+            "```",
+            "~~~",
+        ]
+    ),
+    st.text(alphabet=NOISE, max_size=12),
+)
+
+
+@SETTINGS
+@given(st.lists(SIMPLE_LINE, max_size=30).map("\n".join), st.integers(0, 3), st.integers(1, 9))
+@example("# H\n\n**_Concept_**\n\n- **A** : a : K ; L\n- B : b\n\n---\n\n- C : c : K ;\n", 2, 1)
+def test_fast_path_gives_what_mistune_gives(text: str, depth: int, first_line: int) -> None:
+    kw = {"path": "n.md", "first_line": first_line, "deck_depth": depth}
+    assert parse_concepts(text, fast=True, **kw) == parse_concepts(text, fast=False, **kw)
+
+
+@SETTINGS
+@given(FULL)
+def test_fast_path_on_the_full_grammar(text: str) -> None:
+    assert parse_concepts(text, fast=True) == parse_concepts(text, fast=False)
+
+
+def test_fast_path_takes_the_common_shapes() -> None:
+    """Otherwise the property above would pass without ever using the fast path."""
+    body = (
+        "# Domain\n\n## Service\n\nSome prose.\nMore prose.\n\n---\n\n**_Concept_**\n\n"
+        "- **A** : 서버리스 a: b `x:y` : DEA ; AWS\n* **B** : b\n\n- C : c : K ; L\n"
+        "## Next\n- **D** : d : DEA ;\n"
+    )
+    assert _simple_blocks(body) is not None
+    got = parse_concepts(body)
+    assert got == parse_concepts(body, fast=False)
+    assert [c.term for c in got.concepts] == ["A", "B", "C", "D"]
 
 
 # --- bugs the properties found, as plain examples ----------------------------------------------
