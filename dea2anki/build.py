@@ -14,8 +14,6 @@ from contextlib import nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import genanki
-
 from . import cards
 from .apkg import WrittenPackage, write_apkg
 from .atomic import AtomicBatch
@@ -379,28 +377,13 @@ def _write_one(
     batch: AtomicBatch,
     media: Mapping[str, Path],
 ) -> WrittenPackage:
-    model = cards.make_model()
-    decks: dict[str, genanki.Deck] = {}
-    mods: dict[str, int] = {}
-    for due, rn in enumerate(members):
-        deck = decks.get(rn.deck)
-        if deck is None:
-            deck = decks[rn.deck] = genanki.Deck(cards.deck_id(rn.deck), rn.deck)
-        note = genanki.Note(
-            model=model, fields=list(rn.fields), tags=list(rn.tags), guid=rn.guid, due=due
-        )
-        if rn.suspended:
-            for card in note.cards:
-                card.suspend = True
-        deck.add_note(note)
-        mods[rn.guid] = rn.mod
     try:
         return write_apkg(
             target,
-            model,
-            list(decks.values()),
+            cards.make_model(),
+            members,
+            cards.deck_id,
             timestamp=timestamp,
-            note_mod=mods,
             opener=batch.open,
             media={name: media[name] for rn in members for name in rn.media},
         )

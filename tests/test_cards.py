@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import itertools
 from pathlib import Path
 
+import genanki
+
 from dea2anki import cards
+from dea2anki.apkg import card_rule
 from dea2anki.build import (
     BuildOptions,
     Collected,
@@ -93,3 +97,16 @@ def test_decks_and_packages_ignore_case(tmp_path: Path) -> None:
     notes = make_release(drafts, (), timestamp=1_700_000_000, retire=False).notes
     written = write_packages(notes, tmp_path / "out", timestamp=1_700_000_000)
     assert [(w.path.name, w.notes) for w in written] == [("DEA.apkg", 2)]
+
+
+def test_card_rule_is_genankis() -> None:
+    """The writer decides which cards a note has without genanki Note objects; it must be
+    genanki's own rule for every combination of empty and filled fields."""
+    model = cards.make_model()
+    ords = card_rule(model)
+    seen = set()
+    for filled in itertools.product(("", "x"), repeat=len(cards.FIELDS)):
+        expected = [c.ord for c in genanki.Note(model=model, fields=list(filled)).cards]
+        assert ords(filled) == expected, filled
+        seen.add(tuple(expected))
+    assert seen == {(), (0,), (1,), (0, 1)}
