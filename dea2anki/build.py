@@ -6,28 +6,31 @@ the end, so a build that finds an error leaves the previous packages untouched.
 
 from __future__ import annotations
 
-import functools
 import re
-import unicodedata
 from collections.abc import Callable, Mapping, Sequence
 from contextlib import nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import NamedTuple
 
 from . import cards
 from .apkg import WrittenPackage, write_apkg
 from .atomic import AtomicBatch
 from .diagnostics import Dea2AnkiError, Diagnostic, error, warning
 from .lock import LOCK_NAME, LockEntry, lock_changed, read_lock
-from .parse import Concept
 from .release import Event, Release, ReleaseNote, lock_problem, make_release
-from .render import escape
 from .sources import SourceFile, find_note_files
-from .stage import Cache, FileSettings, Rendered, choose, process_all, read_bytes
+from .stage import (
+    Cache,
+    FileSettings,
+    Located,
+    content_of,
+    process_all,
+    read_bytes,
+)
 
 DEFAULT_NOTES = "notes"
 DEFAULT_OUTPUT = "build"
-CONTEXT_SEPARATOR = " \u203a "  # the single angle quote reads as "inside" in any script
 
 
 @dataclass(frozen=True)
@@ -49,20 +52,6 @@ class BuildOptions:
 
 
 @dataclass(frozen=True)
-class Located:
-    """A concept with the file it came from."""
-
-    concept: Concept
-    source: SourceFile
-    root_deck: str
-    rendered: Rendered
-
-    @property
-    def where(self) -> str:
-        return f"{self.source.file.display}:{self.concept.line}"
-
-
-@dataclass(frozen=True)
 class Collected:
     sources: tuple[SourceFile, ...]
     concepts: tuple[Located, ...]
@@ -71,32 +60,27 @@ class Collected:
     """Packaged name -> file on disk, for every image any concept embeds."""
 
 
-@dataclass(frozen=True)
-class Draft:
+class Draft(NamedTuple):
     """A note as this build would write it, before identity and time are decided."""
 
     located: Located
     deck: str
     tags: tuple[str, ...]
-    fields: tuple[str, ...]
-    media: tuple[str, ...] = ()
-    """Packaged names of the files the fields embed."""
+    content: str
+    """Hash of what Anki receives (stage.content_of): what the lock compares."""
 
-    @functools.cached_property
-    def content(self) -> str:
-        """Hash of what Anki receives, except the Source line number.
+    @property
+    def fields(self) -> tuple[str, ...]:
+        return self.located.fields
 
-        Inserting a line above a concept moves it down without changing it; re-stamping it
-        would make Anki overwrite any edit the learner made to it. The deck is left out as
-        well: Anki never moves existing cards, so a deck change alone changes nothing there.
-        """
-        term, definition, context, _source, reverse = self.fields
-        source_file = self.located.source.file.rel
-        return cards.content_hash((term, definition, context, source_file, reverse), self.tags)
+    @property
+    def media(self) -> tuple[str, ...]:
+        """Packaged names of the files the fields embed."""
+        return self.located.media
 
     @property
     def definition(self) -> str:
-        return self.located.rendered.definition_key
+        return self.located.definition_key
 
 
 @dataclass(frozen=True)
@@ -153,6 +137,9 @@ def collect(
         options.allow_html,
         options.default_allow_html,
         options.skip_drafts,
+        options.reverse,
+        options.default_reverse,
+        options.extra_tags,
     )
     results = process_all(items, settings, cache or Cache(None), progress)
     located: list[Located] = []
@@ -164,22 +151,10 @@ def collect(
             continue
         sources.append(result.source)
         media.update((name, Path(p)) for name, p in result.media)
-        if result.root_deck is not None:
-            located.extend(
-                Located(c, result.source, result.root_deck, r)
-                for c, r in zip(result.concepts, result.rendered, strict=True)
-            )
+        located.extend(result.located)
     if raise_errors and any(d.is_error for d in diagnostics):
         raise Dea2AnkiError(diagnostics)
     return Collected(tuple(sources), tuple(located), tuple(diagnostics), media)
-
-
-@functools.lru_cache(maxsize=1 << 14)
-def normalise_tag(tag: str) -> str:
-    """Obsidian tag -> Anki tag: ``#status/in progress`` -> ``status::in_progress``."""
-    tag = "_".join(tag.strip().lstrip("#").split())
-    parts = (part.strip(":") for part in re.split(r"/|::", tag))
-    return "::".join(part for part in parts if part)
 
 
 def plan(collected: Collected, options: BuildOptions, *, raise_errors: bool = True) -> Plan:
@@ -191,11 +166,12 @@ def plan(collected: Collected, options: BuildOptions, *, raise_errors: bool = Tr
     tagger = _Tagger(diagnostics)
     held_back: set[tuple[str, str]] = set()
     deck_spelling: dict[str, str] = {}
+    decks: dict[str, str] = {}  # as written -> as spelled (the same name, the same answer)
     drafts: list[Draft] = []
+    include_empty = options.include_empty
     for loc in collected.concepts:
         c = loc.concept
-        key = (cards.identity_key(loc.root_deck), cards.identity_key(c.term))
-        first = by_term.setdefault(key, loc)
+        first = by_term.setdefault(loc.key, loc)
         if first is not loc:
             diagnostics.append(
                 _duplicate(
@@ -217,8 +193,8 @@ def plan(collected: Collected, options: BuildOptions, *, raise_errors: bool = Tr
                     )
                 )
                 continue
-        if not c.definition and not options.include_empty:
-            held_back.add(key)
+        if not c.definition and not include_empty:
+            held_back.add(loc.key)
             diagnostics.append(
                 warning(
                     loc.source.file.display,
@@ -230,17 +206,11 @@ def plan(collected: Collected, options: BuildOptions, *, raise_errors: bool = Tr
                 )
             )
             continue
-        drafts.append(
-            Draft(
-                located=loc,
-                deck=_same_spelling(cards.deck_name(loc.root_deck, c.deck_path), deck_spelling),
-                tags=tagger(c.tags + loc.source.tags + options.extra_tags, loc),
-                fields=_fields(
-                    loc, choose(options.reverse, loc.source.reverse, options.default_reverse)
-                ),
-                media=loc.rendered.media,
-            )
-        )
+        deck = decks.get(loc.deck)
+        if deck is None:
+            deck = decks[loc.deck] = cards.same_spelling(loc.deck, deck_spelling)
+        tags = tagger(loc)
+        drafts.append(Draft(loc, deck, tags, content_of(loc, tags)))
     if raise_errors and any(d.is_error for d in (*collected.diagnostics, *diagnostics)):
         raise Dea2AnkiError([*collected.diagnostics, *diagnostics])
     return Plan(
@@ -256,23 +226,6 @@ def _duplicate(loc: Located, code: str, message: str) -> Diagnostic:
     return error(loc.source.file.display, loc.concept.line, code, message, loc.concept.column)
 
 
-def _same_spelling(deck: str, seen: dict[str, str]) -> str:
-    """Anki matches deck names case-insensitively: `DEA::x` and `dea::X` are one deck. Spell
-    each level the way it was first seen, so one build never names a deck two ways."""
-    parts = deck.split("::")
-    out = []
-    for i, part in enumerate(parts):
-        key = "::".join(parts[: i + 1]).casefold()
-        out.append(seen.setdefault(key, part))
-    return "::".join(out)
-
-
-@functools.cache
-def _storable(tag: str) -> str:
-    """The tag without the control and format characters Anki drops silently."""
-    return "".join(ch for ch in tag if unicodedata.category(ch)[0] != "C")
-
-
 class _Tagger:
     """A note's final tags. Anki keeps one spelling per tag (the first it sees), so the build
     picks it on purpose: the first spelling in source order, the concept's own tags before
@@ -285,23 +238,17 @@ class _Tagger:
         self.seen: dict[tuple[str, ...], tuple[str, ...]] = {}
         self.out_diags = out_diags
 
-    def __call__(self, raw: tuple[str, ...], loc: Located) -> tuple[str, ...]:
+    def __call__(self, loc: Located) -> tuple[str, ...]:
+        raw = loc.raw_tags
         tags = self.seen.get(raw)
-        if tags is None:
-            tags = _tags(raw, self.spelling, loc, self.out_diags)
-            if all(_storable(t) == t for t in raw):  # else warn again for every concept
-                self.seen[raw] = tags
-        return tags
+        if tags is not None:
+            return tags
+        invalid = False
 
-
-def _tags(
-    raw: tuple[str, ...], spelling: dict[str, str], loc: Located, out_diags: list[Diagnostic]
-) -> tuple[str, ...]:
-    out: dict[str, str] = {}
-    for tag in raw:
-        clean = _storable(tag)
-        if clean != tag:
-            out_diags.append(
+        def warn(tag: str, clean: str) -> None:
+            nonlocal invalid
+            invalid = True
+            self.out_diags.append(
                 warning(
                     loc.source.file.display,
                     loc.concept.line,
@@ -310,23 +257,11 @@ def _tags(
                     loc.concept.column,
                 )
             )
-            tag = clean
-        t = normalise_tag(tag)
-        if t:
-            key = t.casefold()
-            out.setdefault(key, spelling.setdefault(key, t))
-    return tuple(out.values())
 
-
-def _fields(loc: Located, reverse: bool) -> tuple[str, ...]:
-    c = loc.concept
-    return (
-        loc.rendered.term,
-        loc.rendered.definition,
-        escape(CONTEXT_SEPARATOR.join(c.context)),
-        escape(f"{loc.source.file.rel}:{c.line}"),
-        "y" if reverse else "",
-    )
+        tags = cards.tag_list(raw, self.spelling, warn)
+        if not invalid:  # else warn again for every concept
+            self.seen[raw] = tags
+        return tags
 
 
 _UNSAFE_FILENAME = re.compile(r'[<>:"/\\|?*\x00-\x1f]+')

@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import re
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from importlib import resources
 
 import genanki
@@ -147,3 +148,53 @@ def content_hash(fields: Sequence[str], tags: Sequence[str]) -> str:
     """
     parts = [*fields, "", *sorted(tags)]
     return short_hash("".join(f"{len(p)}:{p}" for p in parts))
+
+
+# --- tags and deck names as Anki stores them ---------------------------------------------------
+
+
+@functools.lru_cache(maxsize=1 << 14)
+def normalise_tag(tag: str) -> str:
+    """Obsidian tag -> Anki tag: ``#status/in progress`` -> ``status::in_progress``."""
+    tag = "_".join(tag.strip().lstrip("#").split())
+    parts = (part.strip(":") for part in re.split(r"/|::", tag))
+    return "::".join(part for part in parts if part)
+
+
+@functools.cache
+def storable_tag(tag: str) -> str:
+    """The tag without the control and format characters Anki drops silently."""
+    return "".join(ch for ch in tag if unicodedata.category(ch)[0] != "C")
+
+
+def tag_list(
+    raw: Sequence[str],
+    spelling: dict[str, str],
+    invalid: Callable[[str, str], None] | None = None,
+) -> tuple[str, ...]:
+    """A note's tags from the tags written for it, each spelled as ``spelling`` first saw it
+    (Anki keeps one spelling per tag; new spellings are added to ``spelling``).
+    ``invalid(tag, cleaned)`` hears of tags with characters Anki cannot store."""
+    out: dict[str, str] = {}
+    for tag in raw:
+        clean = storable_tag(tag)
+        if clean != tag:
+            if invalid is not None:
+                invalid(tag, clean)
+            tag = clean
+        t = normalise_tag(tag)
+        if t:
+            key = t.casefold()
+            out.setdefault(key, spelling.setdefault(key, t))
+    return tuple(out.values())
+
+
+def same_spelling(deck: str, seen: dict[str, str]) -> str:
+    """Anki matches deck names case-insensitively: `DEA::x` and `dea::X` are one deck. Spell
+    each level the way ``seen`` first saw it, so one build never names a deck two ways."""
+    parts = deck.split("::")
+    out = []
+    for i, part in enumerate(parts):
+        key = "::".join(parts[: i + 1]).casefold()
+        out.append(seen.setdefault(key, part))
+    return "::".join(out)

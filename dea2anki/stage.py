@@ -20,13 +20,13 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, replace
 from importlib import resources
 from pathlib import Path
-from typing import TypeVar
+from typing import NamedTuple, TypeVar
 
 from . import __version__, cards
 from .diagnostics import Dea2AnkiError, Diagnostic, error, warning
 from .media import MediaCollector, MediaIndex
 from .parse import Concept, clean_deck_component, parse_concepts
-from .render import CardRenderer
+from .render import CardRenderer, escape
 from .sources import NoteFile, SourceFile, decode, split_frontmatter
 
 
@@ -39,17 +39,58 @@ class FileSettings:
     allow_html: bool | None
     default_allow_html: bool
     skip_drafts: bool
+    reverse: bool | None = None
+    default_reverse: bool = False
+    extra_tags: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True)
-class Rendered:
-    term: str
-    definition: str
-    media: tuple[str, ...]
+CONTEXT_SEPARATOR = " \u203a "  # the single angle quote reads as "inside" in any script
+
+
+class Located(NamedTuple):
+    """A concept with its file and everything that file alone decides about its note.
+
+    Computed once per file (and cached); the build only adjusts what depends on other files:
+    the spelling of tags and deck names. A named tuple, not a dataclass: a large vault holds
+    one per concept, and the cache loads them back on every build.
+    """
+
+    concept: Concept
+    source: SourceFile
+    root_deck: str
+    key: tuple[str, str]
+    """Identity: (root deck, term), see cards.identity_key."""
+    deck: str
+    """Full deck name as this file spells it."""
+    raw_tags: tuple[str, ...]
+    """The concept's tags, then the file's, then the build's (config ``tags``)."""
+    tags: tuple[str, ...]
+    """``raw_tags`` as Anki tags, spelled as this file first spells them."""
+    fields: tuple[str, ...]
+    """The note's fields: Term, Definition, Context, Source, Reverse (HTML)."""
+    content: str
+    """cards.content_hash of the fields and ``tags`` (see content_of)."""
+    media: tuple[str, ...] = ()
     """Packaged names of the images this concept's HTML embeds."""
     definition_key: str = ""
-    """Hash of the normalised definition ("" when empty): how renames are recognised.
-    Computed here so that warm builds take it from the cache."""
+    """Hash of the normalised definition ("" when empty): how renames are recognised."""
+
+    @property
+    def where(self) -> str:
+        return f"{self.source.file.display}:{self.concept.line}"
+
+
+def content_of(loc: Located, tags: tuple[str, ...]) -> str:
+    """Hash of what Anki receives, except the Source line number.
+
+    Inserting a line above a concept moves it down without changing it; re-stamping it
+    would make Anki overwrite any edit the learner made to it. The deck is left out as
+    well: Anki never moves existing cards, so a deck change alone changes nothing there.
+    """
+    if tags == loc.tags and loc.content:
+        return loc.content
+    term, definition, context, _source, reverse = loc.fields
+    return cards.content_hash((term, definition, context, loc.source.file.rel, reverse), tags)
 
 
 @dataclass(frozen=True)
@@ -57,9 +98,7 @@ class FileResult:
     source: SourceFile | None
     """None when the file could not be read or its frontmatter is unusable."""
     root_deck: str | None
-    concepts: tuple[Concept, ...] = ()
-    rendered: tuple[Rendered, ...] = ()
-    """One per concept, in the same order."""
+    located: tuple[Located, ...] = ()
     media: tuple[tuple[str, str], ...] = ()
     """(packaged name, path on disk) of every image embedded."""
     media_fingerprint: str | None = None
@@ -67,6 +106,10 @@ class FileResult:
     diagnostics: tuple[Diagnostic, ...] = ()
     included: bool = True
     """False for ``anki: false`` files and drafts left out with --skip-drafts."""
+
+    @property
+    def concepts(self) -> tuple[Concept, ...]:
+        return tuple(loc.concept for loc in self.located)
 
 
 T = TypeVar("T")
@@ -86,13 +129,14 @@ def process(nf: NoteFile, data: bytes, settings: FileSettings) -> FileResult:
     except Dea2AnkiError as e:
         return FileResult(None, None, diagnostics=e.diagnostics)
     diagnostics = list(src.warnings)
+    # The concepts carry what the build needs of the body: not keeping it halves what a
+    # large vault holds in memory and in the cache.
+    body, src = src.body, replace(src, body="")
     if not src.anki or (src.draft and settings.skip_drafts):
-        return FileResult(
-            replace(src, body=""), None, diagnostics=tuple(diagnostics), included=False
-        )
+        return FileResult(src, None, diagnostics=tuple(diagnostics), included=False)
     root = _root_deck(src, diagnostics)
     depth = choose(settings.deck_depth, src.deck_depth, settings.default_deck_depth)
-    parsed = parse_concepts(src.body, path=nf.display, first_line=src.body_line, deck_depth=depth)
+    parsed = parse_concepts(body, path=nf.display, first_line=src.body_line, deck_depth=depth)
     diagnostics.extend(parsed.diagnostics)
     if not parsed.concepts:
         diagnostics.append(
@@ -102,23 +146,46 @@ def process(nf: NoteFile, data: bytes, settings: FileSettings) -> FileResult:
     collector = MediaCollector(index, nf.path, nf.display)
     allow = choose(settings.allow_html, src.allow_html, settings.default_allow_html)
     renderer = CardRenderer(media=collector, allow_html=allow)
-    rendered = []
+    reverse = "y" if choose(settings.reverse, src.reverse, settings.default_reverse) else ""
+    file_tags = src.tags + settings.extra_tags
+    spelling: dict[str, str] = {}
+    tag_lists: dict[tuple[str, ...], tuple[str, ...]] = {}
+    located = []
+    root_key = cards.identity_key(root or "")
+    rel = nf.rel
     for c in parsed.concepts:
         collector.begin(c.line)
+        raw_tags = c.tags + file_tags
+        tags = tag_lists.get(raw_tags)
+        if tags is None:
+            tags = tag_lists[raw_tags] = cards.tag_list(raw_tags, spelling)
         term = renderer.inline(c.term_md)
         definition = renderer.definition(c.definition, c.details)
-        key = (
-            cards.short_hash(cards.identity_key(c.definition, cache=False)) if c.definition else ""
+        context = escape(CONTEXT_SEPARATOR.join(c.context))
+        located.append(
+            Located(
+                concept=c,
+                source=src,
+                root_deck=root or "",
+                key=(root_key, cards.identity_key(c.term)),
+                deck=cards.deck_name(root or "", c.deck_path),
+                raw_tags=raw_tags,
+                tags=tags,
+                fields=(term, definition, context, escape(f"{rel}:{c.line}"), reverse),
+                content=cards.content_hash((term, definition, context, rel, reverse), tags),
+                media=tuple(sorted(collector.used)),
+                definition_key=(
+                    cards.short_hash(cards.identity_key(c.definition, cache=False))
+                    if c.definition
+                    else ""
+                ),
+            )
         )
-        rendered.append(Rendered(term, definition, tuple(sorted(collector.used)), key))
     diagnostics.extend(collector.diagnostics)
     return FileResult(
-        # The body has served its purpose; the concepts carry what the build needs. Not
-        # keeping it halves what a large vault holds in memory and in the cache.
-        replace(src, body=""),
+        src,
         root,
-        parsed.concepts,
-        tuple(rendered),
+        tuple(located) if root is not None else (),
         tuple(sorted((name, str(p)) for name, p in collector.files.items())),
         index.fingerprint() if collector.referenced else None,
         tuple(diagnostics),

@@ -12,7 +12,7 @@ from ankiutil import Anki, ImportLog
 from conftest import Run
 
 from dea2anki import cards
-from dea2anki.build import CONTEXT_SEPARATOR
+from dea2anki.stage import CONTEXT_SEPARATOR
 
 GOLDEN = json.loads((Path(__file__).parent / "golden" / "DEA.concepts.json").read_text("utf-8"))
 EXPORTED = [c for c in GOLDEN if c["definition"]]

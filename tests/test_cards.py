@@ -9,14 +9,8 @@ import genanki
 
 from dea2anki import cards
 from dea2anki.apkg import card_rule
-from dea2anki.build import (
-    BuildOptions,
-    Collected,
-    collect,
-    normalise_tag,
-    plan,
-    write_packages,
-)
+from dea2anki.build import BuildOptions, Collected, collect, plan, write_packages
+from dea2anki.cards import normalise_tag
 from dea2anki.release import make_release
 
 
@@ -110,3 +104,18 @@ def test_card_rule_is_genankis() -> None:
         assert ords(filled) == expected, filled
         seen.add(tuple(expected))
     assert seen == {(), (0,), (1,), (0, 1)}
+
+
+def test_content_hash_follows_tags_respelled_across_files(tmp_path: Path) -> None:
+    """Each file hashes its notes with its own tag spelling (cached per file); when another
+    file spelled a tag first, the build must hash what it actually writes."""
+    (tmp_path / "a.md").write_text("- A : a : dea ; aws\n", encoding="utf-8")
+    (tmp_path / "b.md").write_text("- B : b : DEA ; aws\n", encoding="utf-8")
+    opts = BuildOptions()
+    drafts = plan(collect([str(tmp_path)], opts), opts).drafts
+    assert [d.tags for d in drafts] == [("dea", "aws"), ("dea", "aws")]
+    assert drafts[1].located.tags == ("DEA", "aws")  # b.md's own spelling
+    for d in drafts:
+        term, definition, context, _source, reverse = d.fields
+        rel = d.located.source.file.rel
+        assert d.content == cards.content_hash((term, definition, context, rel, reverse), d.tags)
