@@ -14,8 +14,9 @@ its block id, made unique against every GUID the lock has ever handed out.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass
+from typing import NamedTuple
 
 import genanki
 
@@ -29,8 +30,7 @@ MOVED = "moved"
 RENAMED = "renamed"
 
 
-@dataclass(frozen=True)
-class Claim:
+class Claim(NamedTuple):
     """What identity needs to know about one concept of this build."""
 
     root: str
@@ -38,10 +38,11 @@ class Claim:
     block: str | None
     definition: str
     """Hash of the normalised definition, "" when empty (empty never proves a rename)."""
+    key: tuple[str, str]
+    """_key(root, term), computed once per file and cached."""
 
 
-@dataclass(frozen=True)
-class Resolved:
+class Resolved(NamedTuple):
     guid: str
     how: str
     entry: LockEntry | None
@@ -64,16 +65,16 @@ def resolve(
 
     # Block ids are unique within a build (checked there), but a hand-merged lock might hold
     # one twice; such an id proves nothing.
-    blocks = [e.block for e in entries if e.block]
-    by_block = {e.block: e for e in entries if e.block and blocks.count(e.block) == 1}
+    blocks = Counter(e.block for e in entries if e.block)
+    by_block = {e.block: e for e in entries if e.block and blocks[e.block] == 1}
     by_key = {_key(e.root, e.term): e for e in entries}
     for i, c in enumerate(claims):
         entry = by_block.get(c.block) if c.block else None
         if entry is not None and entry.guid in free:
-            same = _key(entry.root, entry.term) == _key(c.root, c.term)
+            same = _key(entry.root, entry.term) == c.key
             take(i, entry, SAME if same else BY_BLOCK_ID)
     for i, c in enumerate(claims):
-        entry = by_key.get(_key(c.root, c.term))
+        entry = by_key.get(c.key)
         if result[i] is None and entry is not None and entry.guid in free:
             take(i, entry, SAME)
 
@@ -81,8 +82,10 @@ def resolve(
     for e in free.values():
         by_term.setdefault(cards.identity_key(e.term), []).append(e)
     for i, c in enumerate(claims):
-        candidates = [e for e in by_term.get(cards.identity_key(c.term), []) if e.guid in free]
-        if result[i] is None and len(candidates) == 1:
+        if result[i] is not None:
+            continue
+        candidates = [e for e in by_term.get(c.key[1], []) if e.guid in free]
+        if len(candidates) == 1:
             take(i, candidates[0], MOVED)
 
     open_claims: dict[str, list[int]] = {}
@@ -119,5 +122,5 @@ def _new_guid(c: Claim, used: set[str]) -> str:
         # A renamed note carries the GUID its old term would get; a new concept with that
         # old term must not take it over.
         n += 1
-        guid = str(genanki.guid_for("dea2anki", *_key(c.root, c.term), n))
+        guid = str(genanki.guid_for("dea2anki", *c.key, n))
     return guid

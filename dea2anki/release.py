@@ -5,9 +5,9 @@ changed since the lock. Pure: the lock's entries come in, nothing is read or wri
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from . import cards
 from .diagnostics import Diagnostic, error, warning
@@ -29,8 +29,9 @@ RETIRED_EVENT = "retired"
 RESTORED = "restored"
 
 
-@dataclass(frozen=True)
-class ReleaseNote:
+class ReleaseNote(NamedTuple):
+    """A note of the package (a named tuple: one per concept)."""
+
     guid: str
     mod: int
     deck: str
@@ -77,40 +78,39 @@ def make_release(
 ) -> Release:
     """``keep``: lock entries left over that must be carried unchanged, neither gone nor
     retired (their concepts exist but are outside this build)."""
-    claims = [
-        Claim(d.located.root_deck, d.located.concept.term, d.located.concept.block_id, d.definition)
-        for d in drafts
-    ]
+    claims = []
+    for d in drafts:
+        loc = d.located
+        c = loc.concept
+        claims.append(Claim(loc.root_deck, c.term, c.block_id, loc.definition_key, loc.key))
     resolved, leftovers = resolve(claims, entries)
     notes: list[ReleaseNote] = []
     lock: list[LockEntry] = []
     events: list[Event] = []
     restamped = 0
-    for draft, r in zip(drafts, resolved, strict=True):
-        c = draft.located.concept
+    for draft, claim, r in zip(drafts, claims, resolved, strict=True):
         content = draft.content
         old = r.entry
         mod = old.mod if old is not None and old.content == content else timestamp
         restamped += old is not None and mod == timestamp
-        notes.append(
-            ReleaseNote(r.guid, mod, draft.deck, draft.tags, draft.fields, media=draft.media)
+        loc = draft.located
+        notes.append(ReleaseNote(r.guid, mod, draft.deck, draft.tags, loc.fields, True, loc.media))
+        entry = LockEntry(
+            r.guid,
+            claim.root,
+            claim.term,
+            draft.deck,
+            loc.source.file.rel,
+            claim.block,
+            claim.definition,
+            content,
+            mod,
         )
-        lock.append(
-            LockEntry(
-                guid=r.guid,
-                root=draft.located.root_deck,
-                term=c.term,
-                deck=draft.deck,
-                source=draft.located.source.file.rel,
-                block=c.block_id,
-                definition=draft.definition,
-                content=content,
-                mod=mod,
-            )
-        )
-        event = _event(draft, r.how, old, content)
-        if event is not None:
-            events.append(event)
+        lock.append(entry)
+        if entry != old:  # an unchanged note has no event; anything else is looked at
+            event = _event(draft, r.how, old, content)
+            if event is not None:
+                events.append(event)
 
     diagnostics: list[Diagnostic] = []
     for e in sorted(leftovers, key=sort_key):
@@ -119,11 +119,11 @@ def make_release(
         elif e.state == RETIRED or retire:
             retired = _retired_note(e, timestamp)
             notes.append(retired)
-            lock.append(replace(e, state=RETIRED, mod=retired.mod, content=_retired_content(e)))
+            lock.append(e._replace(state=RETIRED, mod=retired.mod, content=_retired_content(e)))
             if e.state != RETIRED:
                 events.append(Event(RETIRED_EVENT, e.term, e.deck, e.source))
         else:
-            lock.append(replace(e, state=GONE))
+            lock.append(e._replace(state=GONE))
             events.append(Event(GONE_EVENT, e.term, e.deck, e.source))
             diagnostics.append(
                 warning(

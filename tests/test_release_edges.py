@@ -9,7 +9,11 @@ import tempfile
 import zipfile
 from pathlib import Path
 
+import pytest
 from conftest import write
+
+from dea2anki.diagnostics import Dea2AnkiError
+from dea2anki.lock import LockEntry, read_lock, render_lock
 
 T = 1_700_000_000
 A = "# A\n\n- Alpha : first : K ;\n"
@@ -128,3 +132,29 @@ def test_summary_points_at_packages_left_from_earlier_builds(workdir, cli) -> No
     r = cli("build", epoch=T + 1)
     assert "  build/B.apkg: left from an earlier build, not written now" in r.out
     assert Path("build/B.apkg").exists()  # never deleted
+
+
+def test_lock_round_trips_line_separators_inside_values(tmp_path: Path) -> None:
+    """json.dumps leaves U+2028, U+0085 and friends unescaped: they must not split lines."""
+    entries = [
+        LockEntry("g1", "DEA", "a\u2028b", "DEA::x\x85y", "n.md", None, "", "c1", 5),
+        LockEntry("g2", "DEA", "c", "DEA", "n\u2029.md", "blk", "d", "c2", 6, "gone"),
+    ]
+    path = tmp_path / "dea2anki.lock"
+    path.write_text(render_lock(entries), encoding="utf-8")
+    assert read_lock(path) == tuple(entries)
+    path.write_text(render_lock(entries).replace("\n", "\r\n"), encoding="utf-8")
+    assert read_lock(path) == tuple(entries)
+
+
+def test_lock_error_names_the_bad_line_among_many(tmp_path: Path) -> None:
+    entries = [LockEntry(f"g{i}", "D", f"t{i}", "D", "n.md", None, "", "c", i) for i in range(50)]
+    lines = render_lock(entries).split("\n")
+    bad = next(i for i, line in enumerate(lines) if '"mod": 30,' in line)
+    lines[bad] = lines[bad].replace('"mod": 30', '"mod": "30"')
+    path = tmp_path / "dea2anki.lock"
+    path.write_text("\n".join(lines), encoding="utf-8")
+    with pytest.raises(Dea2AnkiError) as e:
+        read_lock(path)
+    (d,) = e.value.diagnostics
+    assert (d.line, d.code) == (bad + 1, "lock-invalid")
