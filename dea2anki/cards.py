@@ -124,7 +124,15 @@ def _identity_key(text: str) -> str:
 
 def concept_guid(root_deck: str, term: str) -> str:
     """Stable across edits of the definition, moves between sections, files and positions."""
-    return str(genanki.guid_for("dea2anki", identity_key(root_deck), identity_key(term)))
+    return default_guid((identity_key(root_deck), identity_key(term)), None)
+
+
+def default_guid(key: tuple[str, str], block: str | None) -> str:
+    """The GUID a new concept gets (identity.resolve makes it unique against the lock): from
+    its block id when it has one, else from its identity key (root deck, term)."""
+    if block:
+        return str(genanki.guid_for("dea2anki-block", key[0], block))
+    return str(genanki.guid_for("dea2anki", *key))
 
 
 def deck_id(full_name: str) -> int:

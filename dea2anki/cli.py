@@ -261,7 +261,7 @@ def _json_summary(result: BuildResult) -> str:
                 for p in result.packages
             ],
             "lock": {"path": str(result.lock_path), "updated": result.lock_written},
-            "events": [e.__dict__ for e in result.events],
+            "events": [e._asdict() for e in result.events],
             "diagnostics": [d.as_dict() for d in result.diagnostics],
         },
         ensure_ascii=False,

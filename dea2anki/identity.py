@@ -40,6 +40,8 @@ class Claim(NamedTuple):
     """Hash of the normalised definition, "" when empty (empty never proves a rename)."""
     key: tuple[str, str]
     """_key(root, term), computed once per file and cached."""
+    guid: str
+    """cards.default_guid(key, block), computed once per file and cached."""
 
 
 class Resolved(NamedTuple):
@@ -113,10 +115,7 @@ def resolve(
 
 
 def _new_guid(c: Claim, used: set[str]) -> str:
-    if c.block:
-        guid = str(genanki.guid_for("dea2anki-block", cards.identity_key(c.root), c.block))
-    else:
-        guid = cards.concept_guid(c.root, c.term)
+    guid = c.guid
     n = 1
     while guid in used:
         # A renamed note carries the GUID its old term would get; a new concept with that

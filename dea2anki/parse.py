@@ -13,7 +13,7 @@ import functools
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 import mistune
 from mistune.core import BlockState
@@ -28,8 +28,10 @@ _block_md = mistune.create_markdown(renderer=None)
 _MAX_DEPTH = _block_md.block.max_nested_level - 1
 
 
-@dataclass(frozen=True)
-class Concept:
+class Concept(NamedTuple):
+    """One concept as written. A named tuple rather than a dataclass: a large vault has one
+    per concept, and they travel between processes and through the cache (pickled)."""
+
     term: str
     """Plain text of the term (markup removed, whitespace collapsed): what identity uses."""
     term_md: str
@@ -437,6 +439,9 @@ class _Walker:
         self.deck_depth = deck_depth
         self.sources = sources
         self.trail: list[_Heading] = []
+        # (deck_path, context) under the current trail: shared by the concepts under it,
+        # which keeps a large vault's memory and cache small.
+        self._where: tuple[tuple[str, ...], tuple[str, ...]] | None = None
         self.in_block = False
         self.concepts: list[Concept] = []
         self.diagnostics: list[Diagnostic] = []
@@ -495,6 +500,7 @@ class _Walker:
         while self.trail and self.trail[-1].level >= level:
             self.trail.pop()
         self.trail.append(_Heading(level, title, deck))
+        self._where = None
         self.in_block = False
 
     def _locate_text(self, text: str, scope: _Scope) -> int:
@@ -624,13 +630,19 @@ class _Walker:
                 "no-heading",
                 f"concept {term!r} is not under any heading; it goes to the root deck",
             )
+        where = self._where
+        if where is None:
+            where = self._where = (
+                tuple(h.deck for h in self.trail if h.level <= self.deck_depth and h.deck),
+                tuple(h.deck or h.title for h in self.trail),
+            )
         return Concept(
             term=term,
             term_md=" ".join(parts.term_md.split()),
             definition=" ".join(parts.definition.split()),
             tags=split_tags(parts.tags),
-            deck_path=tuple(h.deck for h in self.trail if h.level <= self.deck_depth and h.deck),
-            context=tuple(h.deck or h.title for h in self.trail),
+            deck_path=where[0],
+            context=where[1],
             line=line,
             column=column,
             block_id=block_id,

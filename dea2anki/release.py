@@ -46,8 +46,9 @@ class ReleaseNote(NamedTuple):
         return not self.live
 
 
-@dataclass(frozen=True)
-class Event:
+class Event(NamedTuple):
+    """One change since the lock (a first build has one per concept)."""
+
     kind: str
     term: str
     deck: str
@@ -82,7 +83,9 @@ def make_release(
     for d in drafts:
         loc = d.located
         c = loc.concept
-        claims.append(Claim(loc.root_deck, c.term, c.block_id, loc.definition_key, loc.key))
+        claims.append(
+            Claim(loc.root_deck, c.term, c.block_id, loc.definition_key, loc.key, loc.guid)
+        )
     resolved, leftovers = resolve(claims, entries)
     notes: list[ReleaseNote] = []
     lock: list[LockEntry] = []

@@ -60,6 +60,8 @@ class Located(NamedTuple):
     root_deck: str
     key: tuple[str, str]
     """Identity: (root deck, term), see cards.identity_key."""
+    guid: str
+    """The GUID the concept gets when it is new (cards.default_guid)."""
     deck: str
     """Full deck name as this file spells it."""
     raw_tags: tuple[str, ...]
@@ -150,6 +152,9 @@ def process(nf: NoteFile, data: bytes, settings: FileSettings) -> FileResult:
     file_tags = src.tags + settings.extra_tags
     spelling: dict[str, str] = {}
     tag_lists: dict[tuple[str, ...], tuple[str, ...]] = {}
+    # Concepts under one heading share these texts (memory, cache size).
+    contexts: dict[tuple[str, ...], str] = {}
+    decks: dict[tuple[str, ...], str] = {}
     located = []
     root_key = cards.identity_key(root or "")
     rel = nf.rel
@@ -161,14 +166,21 @@ def process(nf: NoteFile, data: bytes, settings: FileSettings) -> FileResult:
             tags = tag_lists[raw_tags] = cards.tag_list(raw_tags, spelling)
         term = renderer.inline(c.term_md)
         definition = renderer.definition(c.definition, c.details)
-        context = escape(CONTEXT_SEPARATOR.join(c.context))
+        context = contexts.get(c.context)
+        if context is None:
+            context = contexts[c.context] = escape(CONTEXT_SEPARATOR.join(c.context))
+        deck = decks.get(c.deck_path)
+        if deck is None:
+            deck = decks[c.deck_path] = cards.deck_name(root or "", c.deck_path)
+        key = (root_key, cards.identity_key(c.term))
         located.append(
             Located(
                 concept=c,
                 source=src,
                 root_deck=root or "",
-                key=(root_key, cards.identity_key(c.term)),
-                deck=cards.deck_name(root or "", c.deck_path),
+                key=key,
+                guid=cards.default_guid(key, c.block_id),
+                deck=deck,
                 raw_tags=raw_tags,
                 tags=tags,
                 fields=(term, definition, context, escape(f"{rel}:{c.line}"), reverse),
@@ -223,13 +235,14 @@ def _code_fingerprint() -> str:
 
 
 class Cache:
-    """Pickled FileResults in a folder (``<output>/.dea2anki-cache``), one file per note."""
+    """FileResults in a folder (``<output>/.dea2anki-cache``), one file per note: the key,
+    a newline, then the pickled result (so a stale entry is known before unpickling)."""
 
     def __init__(self, folder: Path | None) -> None:
         self.folder = folder
         self.code = _code_fingerprint() if folder is not None else ""
         self._fingerprints: dict[Path, str] = {}
-        self._pending: list[tuple[NoteFile, str, FileResult]] = []
+        self._pending: list[tuple[NoteFile, str, bytes | FileResult]] = []
 
     def key(self, nf: NoteFile, data: bytes, settings: FileSettings) -> str:
         h = hashlib.sha256(self.code.encode())
@@ -250,11 +263,14 @@ class Cache:
         if entry is None:
             return None
         try:
-            with entry.open("rb") as f:
-                stored_key, result = pickle.load(f)
+            data = entry.read_bytes()
+            head, _, body = data.partition(b"\n")
+            if head != key.encode():
+                return None
+            result = pickle.loads(body)
         except Exception:  # a missing, truncated or foreign entry is simply a miss
             return None
-        if stored_key != key or not isinstance(result, FileResult):
+        if not isinstance(result, FileResult):
             return None
         if result.media_fingerprint is not None:
             fp = self._fingerprints.get(nf.root)
@@ -264,28 +280,32 @@ class Cache:
                 return None
         return result
 
-    def store(self, nf: NoteFile, key: str, result: FileResult) -> None:
-        """Remember a result; it is written by ``commit`` (a failed build writes nothing)."""
+    def store(self, nf: NoteFile, key: str, result: bytes | FileResult) -> None:
+        """Remember a result (or its pickle, when a worker process made one); it is written by
+        ``commit`` (a failed build writes nothing)."""
         if self.folder is not None:
             self._pending.append((nf, key, result))
 
     def commit(self) -> None:
         for nf, key, result in self._pending:
-            self._write(nf, key, result)
+            self._write(nf, key, result if isinstance(result, bytes) else _dumps(result))
         self._pending.clear()
 
-    def _write(self, nf: NoteFile, key: str, result: FileResult) -> None:
+    def _write(self, nf: NoteFile, key: str, body: bytes) -> None:
         entry = self._entry(nf)
         if entry is None:
             return
         try:
             entry.parent.mkdir(parents=True, exist_ok=True)
             tmp = entry.with_suffix(f".{os.getpid()}.tmp")
-            with tmp.open("wb") as f:
-                pickle.dump((key, result), f, protocol=pickle.HIGHEST_PROTOCOL)
+            tmp.write_bytes(key.encode() + b"\n" + body)
             os.replace(tmp, entry)
         except OSError:
             pass  # a cache that cannot be written only costs time
+
+
+def _dumps(result: FileResult) -> bytes:
+    return pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL)
 
 
 # --- running the stage over many files -------------------------------------------------------
@@ -293,8 +313,10 @@ class Cache:
 _PARALLEL_MIN_FILES = 16
 
 
-def _process_batch(batch: Sequence[tuple[NoteFile, bytes, FileSettings]]) -> list[FileResult]:
-    return [process(nf, data, settings) for nf, data, settings in batch]
+def _process_batch(batch: Sequence[tuple[NoteFile, bytes, FileSettings]]) -> list[bytes]:
+    # Pickled here, in the worker: the parent needs the pickle for the cache anyway, and
+    # would otherwise pickle every result a second time.
+    return [_dumps(process(nf, data, settings)) for nf, data, settings in batch]
 
 
 def process_all(
@@ -318,25 +340,27 @@ def process_all(
         progress(done, total)
     workers = min(os.cpu_count() or 1, 8)
     if len(todo) >= _PARALLEL_MIN_FILES and workers > 1:
-        batches = [todo[w::workers] for w in range(workers)]
+        # Several batches per worker: this process unpickles one while the workers go on.
+        size = max(1, len(todo) // (workers * 4))
+        batches = [todo[i : i + size] for i in range(0, len(todo), size)]
         chunks = [[(items[i][0], items[i][1], settings) for i in b] for b in batches]
         with ProcessPoolExecutor(max_workers=workers) as pool:
             for batch, computed in zip(batches, pool.map(_process_batch, chunks), strict=True):
-                for i, result in zip(batch, computed, strict=True):
-                    results[i] = result
+                for i, body in zip(batch, computed, strict=True):
+                    result = results[i] = pickle.loads(body)
+                    if result.source is not None:
+                        cache.store(items[i][0], keys[i], body)
                 done += len(batch)
                 if progress is not None:
                     progress(done, total)
     else:
         for i in todo:
-            results[i] = process(items[i][0], items[i][1], settings)
+            result = results[i] = process(items[i][0], items[i][1], settings)
+            if result.source is not None:
+                cache.store(items[i][0], keys[i], result)
             done += 1
             if progress is not None:
                 progress(done, total)
-    for i in todo:
-        stored = results[i]
-        if stored is not None and stored.source is not None:
-            cache.store(items[i][0], keys[i], stored)
     return [r for r in results if r is not None]
 
 
