@@ -290,18 +290,26 @@ def test_bad_source_date_epoch(previous_build, cli, monkeypatch, capsys, epoch: 
 def test_crash_while_writing_keeps_previous_package(previous_build, cli, monkeypatch) -> None:
     digest = sha(previous_build)
     write("notes/good.md", GOOD.replace("a definition", "a new definition"))
-    import zipfile
+    from dea2anki import apkg
 
-    def boom(*args: object, **kwargs: object) -> None:
-        raise OSError(28, "No space left on device")
+    calls = []
+    deflate = apkg.deflate
 
-    monkeypatch.setattr(zipfile.ZipFile, "writestr", boom)
+    def boom(data: bytes) -> bytes:
+        # The disk fills up after the collection is in the (temporary) package file.
+        calls.append(len(data))
+        if len(calls) > 1:
+            raise OSError(28, "No space left on device")
+        return deflate(data)
+
+    monkeypatch.setattr(apkg, "deflate", boom)
     r = cli("build", epoch=T1 + 1)
     assert r.code == 1
     assert "build/good.apkg: error: cannot write: No space left on device [write-failed]" in (
         r.err.splitlines()
     )
     assert "Traceback" not in r.err
+    assert len(calls) == 2
     assert sha(previous_build) == digest
     assert listing(previous_build.parent) == ["good.apkg"]
 
