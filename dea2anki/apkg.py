@@ -190,9 +190,15 @@ def card_rule(model: genanki.Model) -> Callable[[Sequence[str]], list[int]]:
     """Which cards (template ords) a note of ``model`` has, given its fields: genanki's rule
     (``Note.cards``, from the model's required fields), without a Note object per note."""
     rules = [(o, any if how == "any" else all, req) for o, how, req in model._req]
+    known: dict[tuple[bool, ...], list[int]] = {}
 
     def ords(fields: Sequence[str]) -> list[int]:
-        return [o for o, op, req in rules if op(fields[i] for i in req)]
+        # The answer depends only on which fields are empty: remembered per pattern.
+        filled = tuple(map(bool, fields))
+        found = known.get(filled)
+        if found is None:
+            found = known[filled] = [o for o, op, req in rules if op(filled[i] for i in req)]
+        return found
 
     return ords
 

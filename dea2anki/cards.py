@@ -105,21 +105,18 @@ def make_model() -> genanki.Model:
     )
 
 
-def identity_key(text: str, *, cache: bool = True) -> str:
+def normal_form(text: str) -> str:
     """What counts as "the same term": NFC, case-folded, whitespace collapsed.
 
     Case-folding means fixing ``AWS GLue`` to ``AWS Glue`` edits the note in place instead of
-    making a new one; Anki itself compares deck names and tags case-insensitively. Terms and
-    deck names recur across a build, so their keys are remembered (``cache=False`` for
-    one-off texts such as definitions).
+    making a new one; Anki itself compares deck names and tags case-insensitively.
     """
-    return _identity_key(text) if cache else _identity_key.__wrapped__(text)
-
-
-@functools.cache
-def _identity_key(text: str) -> str:
     text = " ".join(unicodedata.normalize("NFC", text).split())
     return unicodedata.normalize("NFC", text.casefold())
+
+
+# Terms and deck names recur across a build (and the lock): their keys are remembered.
+identity_key = functools.cache(normal_form)
 
 
 def concept_guid(root_deck: str, term: str) -> str:

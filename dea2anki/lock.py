@@ -47,6 +47,8 @@ class LockEntry(NamedTuple):
     state: str = LIVE
 
 
+_KEYS = LockEntry._fields
+
 # The value types an entry may hold: (str, ..., block str or None, ..., int mod, str state).
 _TYPES = {(str, str, str, str, str, block, str, str, int, str) for block in (str, type(None))}
 
@@ -111,7 +113,9 @@ def _check_header(obj: Any) -> None:
 def _entry(obj: Any) -> LockEntry:
     if type(obj) is not dict:
         raise TypeError("expected a JSON object")
-    entry = LockEntry(**obj)
+    # Entries as this program writes them have every key in field order; LockEntry(**obj)
+    # also takes hand-edited ones (any order, state left out) and rejects unknown keys.
+    entry = LockEntry._make(obj.values()) if tuple(obj) == _KEYS else LockEntry(**obj)
     if tuple(map(type, entry)) not in _TYPES:
         raise TypeError("wrong value types")
     if entry.state not in _STATES:

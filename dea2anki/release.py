@@ -109,11 +109,13 @@ def make_release(
             content,
             mod,
         )
+        if entry == old:
+            lock.append(old)  # the very object read: its line is reused as it was
+            continue  # and an unchanged note has no event
         lock.append(entry)
-        if entry != old:  # an unchanged note has no event; anything else is looked at
-            event = _event(draft, r.how, old, content)
-            if event is not None:
-                events.append(event)
+        event = _event(draft, r.how, old, content)
+        if event is not None:
+            events.append(event)
 
     diagnostics: list[Diagnostic] = []
     for e in sorted(leftovers, key=sort_key):

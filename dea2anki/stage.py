@@ -187,9 +187,7 @@ def process(nf: NoteFile, data: bytes, settings: FileSettings) -> FileResult:
                 content=cards.content_hash((term, definition, context, rel, reverse), tags),
                 media=tuple(sorted(collector.used)),
                 definition_key=(
-                    cards.short_hash(cards.identity_key(c.definition, cache=False))
-                    if c.definition
-                    else ""
+                    cards.short_hash(cards.normal_form(c.definition)) if c.definition else ""
                 ),
             )
         )
