@@ -14,6 +14,7 @@ and its rule for which cards a note has as the source of truth, and fixes those 
 
 from __future__ import annotations
 
+import io
 import itertools
 import json
 import os
@@ -23,8 +24,9 @@ import tempfile
 import time
 import zipfile
 import zlib
-from collections.abc import Callable, Mapping, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from collections import deque
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from pathlib import Path
@@ -116,8 +118,8 @@ def write_apkg(
         cards = _write_collection(db_path, model, decks, notes, timestamp)
         names = sorted(media or {})
         index = {str(i): name for i, name in enumerate(names)}
-        entries = [("collection.anki2", db_path.read_bytes())]
-        entries += [(str(i), (media or {})[name].read_bytes()) for i, name in enumerate(names)]
+        entries: list[tuple[str, bytes | Path]] = [("collection.anki2", db_path)]
+        entries += [(str(i), (media or {})[name]) for i, name in enumerate(names)]
         entries.append(("media", json.dumps(index, ensure_ascii=False).encode("utf-8")))
         with opener(path) as raw:
             _write_zip(raw, entries)
@@ -140,37 +142,55 @@ _DOS_DATE = (0 << 9) | (1 << 5) | 1  # 1980-01-01, 00:00: equal input gives equa
 _UNIX_644 = 0o100644 << 16
 
 
-def _deflate_piece(data: memoryview, last: bool) -> bytes:
+def _deflate_piece(data: bytes, last: bool) -> bytes:
     c = zlib.compressobj(_LEVEL, zlib.DEFLATED, -15)
     return c.compress(data) + c.flush(zlib.Z_FINISH if last else zlib.Z_SYNC_FLUSH)
 
 
 def deflate(data: bytes) -> bytes:
     """A raw deflate stream of ``data``, made on every core when it is large."""
-    view = memoryview(data)
-    starts = range(0, max(len(data), 1), _PIECE)
-    if len(starts) == 1:
-        return _deflate_piece(view, True)
-    last = starts[-1]
-    with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:
-        # zlib releases the GIL while it compresses.
-        pieces = pool.map(lambda at: _deflate_piece(view[at : at + _PIECE], at == last), starts)
-        return b"".join(pieces)
+    return b"".join(_deflate_pieces(io.BytesIO(data))[0])
 
 
-def _write_zip(out: BinaryIO, entries: Sequence[tuple[str, bytes]]) -> None:
+def _deflate_pieces(source: BinaryIO) -> tuple[list[bytes], int, int]:
+    """``source`` deflated in pieces on every core; also its CRC-32 and size. Reads at most
+    a few pieces ahead of the compressors (a large collection never sits in memory)."""
+    out: list[bytes] = []
+    crc = size = 0
+    workers = os.cpu_count() or 1
+    pending: deque[Future[bytes]] = deque()
+    with ThreadPoolExecutor(max_workers=workers) as pool:  # zlib releases the GIL
+        piece = source.read(_PIECE)
+        while True:
+            following = source.read(_PIECE) if piece else b""
+            crc = zlib.crc32(piece, crc)
+            size += len(piece)
+            pending.append(pool.submit(_deflate_piece, piece, not following))
+            while len(pending) > 2 * workers or (pending and not following):
+                out.append(pending.popleft().result())
+            if not following:
+                return out, crc, size
+            piece = following
+
+
+def _write_zip(out: BinaryIO, entries: Sequence[tuple[str, bytes | Path]]) -> None:
     central = []
     offset = 0
     for name, data in entries:
-        packed = deflate(data)
-        crc = zlib.crc32(data)
+        if isinstance(data, bytes):
+            pieces, crc, size = _deflate_pieces(io.BytesIO(data))
+        else:
+            with data.open("rb") as f:
+                pieces, crc, size = _deflate_pieces(f)
+        packed = sum(map(len, pieces))
         raw_name = name.encode("ascii")
         # version 2.0, no flags, deflated, time 0, date, crc, sizes, name length, no extra
         fixed = struct.pack(
-            "<HHHHHIIIHH", 20, 0, 8, 0, _DOS_DATE, crc, len(packed), len(data), len(raw_name), 0
+            "<HHHHHIIIHH", 20, 0, 8, 0, _DOS_DATE, crc, packed, size, len(raw_name), 0
         )
         out.write(b"PK\x03\x04" + fixed + raw_name)
-        out.write(packed)
+        out.writelines(pieces)
+        del pieces
         # made by Unix (3) version 2.0; no comment, disk 0, no internal attributes
         central.append(
             b"PK\x01\x02"
@@ -179,7 +199,7 @@ def _write_zip(out: BinaryIO, entries: Sequence[tuple[str, bytes]]) -> None:
             + struct.pack("<HHHII", 0, 0, 0, _UNIX_644, offset)
             + raw_name
         )
-        offset += 30 + len(raw_name) + len(packed)
+        offset += 30 + len(raw_name) + packed
     directory = b"".join(central)
     out.write(directory)
     n = len(entries)
@@ -210,23 +230,29 @@ def _write_collection(
     notes: Sequence[NoteRow],
     timestamp: int,
 ) -> int:
-    ids = itertools.count(timestamp * 1000)
     model_id = model.model_id
-    card_ords = card_rule(model)
-    note_rows = []
-    card_rows = []
-    for due, note in enumerate(notes):
-        nid = next(ids)
-        mod = note.mod
-        fields = note.fields
-        tags = f" {' '.join(note.tags)} " if note.tags else ""
-        note_rows.append(
-            (nid, note.guid, model_id, mod, -1, tags, "\x1f".join(fields), fields[0], 0, 0, "")
-        )
-        did = decks[note.deck].deck_id
-        queue = -1 if note.suspended else 0  # -1: suspended, e.g. retired notes
-        for ord_ in card_ords(fields):
-            card_rows.append((next(ids), nid, did, ord_, mod, -1, 0, queue, due, *_CARD_ZEROS))
+    card_ords = [card_rule(model)(note.fields) for note in notes]
+    # Ids count up from the build time: first every note, then every card (genanki's
+    # scheme, in two runs so that the rows can stream into SQLite without being kept).
+    first_nid = timestamp * 1000
+    first_cid = first_nid + len(notes)
+
+    def note_rows() -> Iterator[tuple[object, ...]]:
+        # usn -1, then tags, fields, sort field; csum, flags and data are in the INSERT
+        for nid, note in enumerate(notes, start=first_nid):
+            fields = note.fields
+            tags = f" {' '.join(note.tags)} " if note.tags else ""
+            yield (nid, note.guid, model_id, note.mod, -1, tags, "\x1f".join(fields), fields[0])
+
+    def card_rows() -> Iterator[tuple[object, ...]]:
+        cid = itertools.count(first_cid)
+        for due, (note, ords) in enumerate(zip(notes, card_ords, strict=True)):
+            nid = first_nid + due
+            did = decks[note.deck].deck_id
+            queue = -1 if note.suspended else 0  # -1: suspended, e.g. retired notes
+            for ord_ in ords:
+                yield (next(cid), nid, did, ord_, note.mod, queue, due)
+
     conn = sqlite3.connect(db_path)
     try:
         # A throw-away file: no journal, no fsync. Indexes are built after the rows are in
@@ -245,18 +271,16 @@ def _write_collection(
             "UPDATE col SET decks = ?, models = ?",
             (json.dumps(all_decks, sort_keys=True), json.dumps(models, sort_keys=True)),
         )
-        conn.executemany("INSERT INTO notes VALUES (?,?,?,?,?,?,?,?,?,?,?)", note_rows)
+        conn.executemany("INSERT INTO notes VALUES (?,?,?,?,?,?,?,?,0,0,'')", note_rows())
+        # usn -1, type 0 (new), left, odue, odid, flags 0, data ''
         conn.executemany(
-            "INSERT INTO cards VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", card_rows
+            "INSERT INTO cards VALUES (?,?,?,?,?,-1,0,?,?,0,0,0,0,0,0,0,0,'')", card_rows()
         )
         conn.executescript(_INDEXES)
         conn.commit()
     finally:
         conn.close()
-    return len(card_rows)
-
-
-_CARD_ZEROS = (0,) * 8 + ("",)  # ivl, factor, reps, lapses, left, odue, odid, flags, data
+    return sum(map(len, card_ords))
 
 
 @dataclass(frozen=True)

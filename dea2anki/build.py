@@ -17,7 +17,7 @@ from . import cards
 from .apkg import WrittenPackage, write_apkg
 from .atomic import AtomicBatch
 from .diagnostics import Dea2AnkiError, Diagnostic, error, warning
-from .lock import LOCK_NAME, LockEntry, lock_changed, read_lock
+from .lock import LOCK_NAME, LockEntry, lock_changed, read_lock, write_lines
 from .release import Event, Release, ReleaseNote, lock_problem, make_release
 from .sources import SourceFile, find_note_files
 from .stage import (
@@ -441,29 +441,48 @@ def build(
     progress: Callable[[int, int], None] | None = None,
     cache: bool = True,
 ) -> BuildResult:
-    parse_cache = Cache(cache_folder(output) if cache else None)
+    with Cache(cache_folder(output) if cache else None, write=True) as parse_cache:
+        return _build(paths, output, options, timestamp, lock_path, locked, progress, parse_cache)
+
+
+def _build(
+    paths: Sequence[str],
+    output: Path,
+    options: BuildOptions,
+    timestamp: int,
+    lock_path: Path | None,
+    locked: bool,
+    progress: Callable[[int, int], None] | None,
+    parse_cache: Cache,
+) -> BuildResult:
     collected = collect(paths, options, progress, cache=parse_cache)
+    files, concepts = len(collected.sources), len(collected.concepts)
     planned = plan(collected, options)
+    del collected  # a large vault's concepts are the bulk of its memory; notes keep fields
     lock_path = lock_path or default_lock_path(paths)
     old = read_lock(lock_path)
     rel = _release(planned, old, lock_path, timestamp=timestamp, retire=options.retire)
     diagnostics = [*planned.diagnostics, *rel.diagnostics]
+    media = planned.media
+    del planned
     if locked:
         problem = lock_problem(lock_path, old, rel)
         if problem is not None:
             raise Dea2AnkiError([*diagnostics, problem])
     if not any(n.live for n in rel.notes):
         raise Dea2AnkiError([*diagnostics, _nothing_to_export(paths)])
+    notes, events, restamped = rel.notes, rel.events, rel.restamped
     # --locked: the lock on disk is the truth (it matched); it is never rewritten.
     new_lock = None if locked else lock_changed(lock_path, rel.lock)
+    lock_written = new_lock is not None
+    del rel, old  # the lock's entries: a large vault's memory is needed for the package
     try:
         with AtomicBatch() as batch:
-            packages = write_packages(
-                rel.notes, output, timestamp=timestamp, batch=batch, media=planned.media
-            )
             if new_lock is not None:
                 with batch.open(lock_path) as f:
-                    f.write(new_lock.encode("utf-8"))
+                    write_lines(f, new_lock)
+                del new_lock
+            packages = write_packages(notes, output, timestamp=timestamp, batch=batch, media=media)
     except OSError as e:
         where = e.filename or str(output)
         raise Dea2AnkiError(
@@ -474,14 +493,14 @@ def build(
         ) from e
     parse_cache.commit()
     return BuildResult(
-        files=len(collected.sources),
-        concepts=len(collected.concepts),
+        files=files,
+        concepts=concepts,
         packages=packages,
-        events=rel.events,
+        events=events,
         lock_path=lock_path,
-        lock_written=new_lock is not None,
+        lock_written=lock_written,
         diagnostics=tuple(diagnostics),
-        exported=sum(1 for n in rel.notes if n.live),
-        retired=sum(1 for n in rel.notes if not n.live),
-        restamped=rel.restamped,
+        exported=sum(1 for n in notes if n.live),
+        retired=sum(1 for n in notes if not n.live),
+        restamped=restamped,
     )

@@ -8,10 +8,11 @@ keep their ``mod`` and Anki leaves them, and any edit the learner made to them, 
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Iterable
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import Any, BinaryIO, NamedTuple
 
 from .diagnostics import Dea2AnkiError, error
 
@@ -134,20 +135,35 @@ def _render_entry(e: LockEntry) -> str:
     return _ENCODE(e._asdict())
 
 
-def render_lock(entries: Iterable[LockEntry]) -> str:
+def lock_lines(entries: Iterable[LockEntry]) -> list[str]:
+    """The lock's lines (without line ends): the header, then the entries in order."""
     lines = [json.dumps(_HEADER, ensure_ascii=False)]
     for e in sorted(entries, key=sort_key):
         line = _LINES.get(e)
         lines.append(line if line is not None else _render_entry(e))
-    return "\n".join(lines) + "\n"
+    return lines
 
 
-def lock_changed(path: Path, entries: Iterable[LockEntry]) -> str | None:
-    """The new lock text, or None when the file already holds exactly that."""
-    text = render_lock(entries)
+def render_lock(entries: Iterable[LockEntry]) -> str:
+    return "\n".join(lock_lines(entries)) + "\n"
+
+
+def write_lines(f: BinaryIO, lines: Iterable[str]) -> None:
+    f.writelines(line.encode("utf-8") + b"\n" for line in lines)
+
+
+def lock_changed(path: Path, entries: Iterable[LockEntry]) -> list[str] | None:
+    """The new lock's lines, or None when the file already holds exactly that. Compared
+    by digest, line by line: a large lock is never held as one text twice."""
+    lines = lock_lines(entries)
+    new = hashlib.sha256()
+    for line in lines:
+        new.update(line.encode("utf-8") + b"\n")
     try:
-        if path.read_text(encoding="utf-8") == text:
-            return None
-    except (OSError, UnicodeDecodeError):
-        pass
-    return text
+        with path.open("rb") as f:
+            old = hashlib.sha256()
+            while chunk := f.read(1 << 20):
+                old.update(chunk)
+    except OSError:
+        return lines
+    return None if old.digest() == new.digest() else lines

@@ -11,6 +11,7 @@ embed, the diagnostics) is computed here and nowhere else, so it can be
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import pickle
@@ -234,13 +235,33 @@ def _code_fingerprint() -> str:
 
 class Cache:
     """FileResults in a folder (``<output>/.dea2anki-cache``), one file per note: the key,
-    a newline, then the pickled result (so a stale entry is known before unpickling)."""
+    a newline, then the pickled result (so a stale entry is known before unpickling).
 
-    def __init__(self, folder: Path | None) -> None:
+    Only a build writes it (``write=True``), and only when it succeeds: new entries go to
+    temporary files at once (a large vault's results need not stay in memory) and are
+    renamed into place by ``commit``; leaving the ``with`` block without it removes them.
+    """
+
+    def __init__(self, folder: Path | None, *, write: bool = False) -> None:
         self.folder = folder
+        self.write = write and folder is not None
         self.code = _code_fingerprint() if folder is not None else ""
         self._fingerprints: dict[Path, str] = {}
-        self._pending: list[tuple[NoteFile, str, bytes | FileResult]] = []
+        self._pending: list[tuple[Path, Path]] = []
+        self._made: list[Path] = []
+
+    def __enter__(self) -> Cache:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        for tmp, _entry in self._pending:
+            tmp.unlink(missing_ok=True)
+        if self._pending:
+            # A failed build leaves no trace, not even the folders made for the cache.
+            for folder in reversed(self._made):
+                with contextlib.suppress(OSError):
+                    folder.rmdir()
+        self._pending.clear()
 
     def key(self, nf: NoteFile, data: bytes, settings: FileSettings) -> str:
         h = hashlib.sha256(self.code.encode())
@@ -279,27 +300,27 @@ class Cache:
         return result
 
     def store(self, nf: NoteFile, key: str, result: bytes | FileResult) -> None:
-        """Remember a result (or its pickle, when a worker process made one); it is written by
-        ``commit`` (a failed build writes nothing)."""
-        if self.folder is not None:
-            self._pending.append((nf, key, result))
-
-    def commit(self) -> None:
-        for nf, key, result in self._pending:
-            self._write(nf, key, result if isinstance(result, bytes) else _dumps(result))
-        self._pending.clear()
-
-    def _write(self, nf: NoteFile, key: str, body: bytes) -> None:
+        """Keep a result (or its pickle, when a worker process made one) for ``commit``."""
         entry = self._entry(nf)
-        if entry is None:
+        if not self.write or entry is None:
             return
+        body = result if isinstance(result, bytes) else _dumps(result)
         try:
-            entry.parent.mkdir(parents=True, exist_ok=True)
+            if not self._made and not entry.parent.is_dir():
+                missing = [entry.parent, *entry.parent.parents]
+                self._made = [p for p in missing if not p.exists()][::-1]
+                entry.parent.mkdir(parents=True, exist_ok=True)
             tmp = entry.with_suffix(f".{os.getpid()}.tmp")
             tmp.write_bytes(key.encode() + b"\n" + body)
-            os.replace(tmp, entry)
+            self._pending.append((tmp, entry))
         except OSError:
             pass  # a cache that cannot be written only costs time
+
+    def commit(self) -> None:
+        for tmp, entry in self._pending:
+            with contextlib.suppress(OSError):  # a lost cache entry only costs time
+                os.replace(tmp, entry)
+        self._pending.clear()
 
 
 def _dumps(result: FileResult) -> bytes:

@@ -8,6 +8,7 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+from typing import BinaryIO
 
 import pytest
 from conftest import REPO, listing, write
@@ -293,16 +294,16 @@ def test_crash_while_writing_keeps_previous_package(previous_build, cli, monkeyp
     from dea2anki import apkg
 
     calls = []
-    deflate = apkg.deflate
+    deflate = apkg._deflate_pieces
 
-    def boom(data: bytes) -> bytes:
+    def boom(source: BinaryIO) -> tuple[list[bytes], int, int]:
         # The disk fills up after the collection is in the (temporary) package file.
-        calls.append(len(data))
+        calls.append(source)
         if len(calls) > 1:
             raise OSError(28, "No space left on device")
-        return deflate(data)
+        return deflate(source)
 
-    monkeypatch.setattr(apkg, "deflate", boom)
+    monkeypatch.setattr(apkg, "_deflate_pieces", boom)
     r = cli("build", epoch=T1 + 1)
     assert r.code == 1
     assert "build/good.apkg: error: cannot write: No space left on device [write-failed]" in (
