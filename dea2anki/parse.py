@@ -442,6 +442,7 @@ class _Walker:
         # (deck_path, context) under the current trail: shared by the concepts under it,
         # which keeps a large vault's memory and cache small.
         self._where: tuple[tuple[str, ...], tuple[str, ...]] | None = None
+        self._tag_lists: dict[str | None, tuple[str, ...]] = {}
         self.in_block = False
         self.concepts: list[Concept] = []
         self.diagnostics: list[Diagnostic] = []
@@ -588,6 +589,13 @@ class _Walker:
         pos = self.body_lines[index].find(_first_text_line(text)[1][:12])
         return pos + 1 if pos >= 0 else None
 
+    def _tags(self, tag_list: str | None) -> tuple[str, ...]:
+        # Concepts mostly repeat one tag list: they share one tuple (memory, cache size).
+        tags = self._tag_lists.get(tag_list)
+        if tags is None:
+            tags = self._tag_lists[tag_list] = split_tags(tag_list)
+        return tags
+
     def _warn(self, line: int, column: int | None, code: str, message: str) -> None:
         self.diagnostics.append(warning(self.path, line, code, message, column))
 
@@ -640,7 +648,7 @@ class _Walker:
             term=term,
             term_md=" ".join(parts.term_md.split()),
             definition=" ".join(parts.definition.split()),
-            tags=split_tags(parts.tags),
+            tags=self._tags(parts.tags),
             deck_path=where[0],
             context=where[1],
             line=line,

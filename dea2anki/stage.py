@@ -152,6 +152,7 @@ def process(nf: NoteFile, data: bytes, settings: FileSettings) -> FileResult:
     reverse = "y" if choose(settings.reverse, src.reverse, settings.default_reverse) else ""
     file_tags = src.tags + settings.extra_tags
     spelling: dict[str, str] = {}
+    raw_lists: dict[tuple[str, ...], tuple[str, ...]] = {}
     tag_lists: dict[tuple[str, ...], tuple[str, ...]] = {}
     # Concepts under one heading share these texts (memory, cache size).
     contexts: dict[tuple[str, ...], str] = {}
@@ -161,7 +162,9 @@ def process(nf: NoteFile, data: bytes, settings: FileSettings) -> FileResult:
     rel = nf.rel
     for c in parsed.concepts:
         collector.begin(c.line)
-        raw_tags = c.tags + file_tags
+        raw_tags = raw_lists.get(c.tags)
+        if raw_tags is None:
+            raw_tags = raw_lists[c.tags] = c.tags + file_tags
         tags = tag_lists.get(raw_tags)
         if tags is None:
             tags = tag_lists[raw_tags] = cards.tag_list(raw_tags, spelling)
