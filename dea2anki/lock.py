@@ -68,17 +68,17 @@ def read_lock(path: Path) -> tuple[LockEntry, ...] | None:
         raise Dea2AnkiError([error(str(path), None, "lock-unreadable", str(e))]) from e
     # Not splitlines(): JSON strings may hold U+2028 and other characters it splits at.
     lines = text.split("\n")
+    del text
     numbered = [(n, line.rstrip("\r")) for n, line in enumerate(lines, start=1) if line.strip()]
+    del lines
+    entries: tuple[LockEntry, ...] | None
     try:
         if numbered:
             _check_header(json.loads(numbered[0][1]))
-        # One JSON document for all entries: a hundred thousand json.loads calls cost
-        # seconds. Any problem is then looked for line by line, to name the line.
-        objs = json.loads("[" + ",".join(line for _, line in numbered[1:]) + "]")
-        entries = tuple(_entry(obj) for obj in objs)
+        entries = _parse_entries([line for _, line in numbered[1:]])
     except (ValueError, TypeError, KeyError):
         entries = None
-    if entries is None or len(entries) != len(numbered) - 1:
+    if entries is None:
         for n, line in numbered:
             try:
                 obj = json.loads(line)
@@ -104,6 +104,35 @@ def read_lock(path: Path) -> tuple[LockEntry, ...] | None:
     # that changed (a line edited by hand keeps its own spelling of the same entry).
     _LINES.update(zip(entries, (line for _, line in numbered[1:]), strict=True))
     return entries
+
+
+def _parse_entries(lines: list[str]) -> tuple[LockEntry, ...] | None:
+    """The entries of these lines, or None when the lines are not one entry each.
+
+    Lines are parsed as JSON documents of a few thousand entries each: a hundred thousand
+    json.loads calls cost seconds, one document for all would hold every entry twice.
+    Texts that many entries repeat (root deck, deck, source file) are kept once."""
+    entries: list[LockEntry] = []
+    seen: dict[str, str] = {}
+    for at in range(0, len(lines), _BATCH):
+        batch = lines[at : at + _BATCH]
+        objs = json.loads("[" + ",".join(batch) + "]")
+        if len(objs) != len(batch):
+            return None
+        for obj in objs:
+            e = _entry(obj)
+            root, deck, source = e.root, e.deck, e.source
+            entries.append(
+                e._replace(
+                    root=seen.setdefault(root, root),
+                    deck=seen.setdefault(deck, deck),
+                    source=seen.setdefault(source, source),
+                )
+            )
+    return tuple(entries)
+
+
+_BATCH = 4096
 
 
 def _check_header(obj: Any) -> None:
