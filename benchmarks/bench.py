@@ -6,7 +6,7 @@
 Every figure is a whole process (`python3 -m dea2anki build VAULT -q`), the median of the runs:
 - cold: no cache, no lock, no previous output (a first build);
 - warm: the same vault built again after one of its files changed (one definition edited);
-- peak memory of the cold build (max RSS of the process and the worker processes it starts).
+- peak memory of each (max RSS of the process and of the worker processes it starts).
 Vaults are generated once (benchmarks/make_vault.py, deterministic) under --work.
 """
 
@@ -66,7 +66,7 @@ def bench(size: int, runs: int, work: Path) -> dict[str, float]:
     vault = work / f"vault-{size}"
     if not vault.is_dir():
         make(size, vault)
-    colds, warms, rss = [], [], []
+    colds, warms, rss, warm_rss = [], [], [], []
     for r in range(runs):
         out = work / f"out-{size}"
         shutil.rmtree(out, ignore_errors=True)
@@ -77,12 +77,14 @@ def bench(size: int, runs: int, work: Path) -> dict[str, float]:
         edit_one_file(vault, r)
         # A later time, as a real rebuild has: the edited note gets it as its new mod, and
         # every note and card id (counted from the build time) changes.
-        t, _ = run_build(vault, out, EPOCH + 60)
+        t, m = run_build(vault, out, EPOCH + 60)
         warms.append(t)
+        warm_rss.append(m)
     return {
         "cold": statistics.median(colds),
         "warm": statistics.median(warms),
         "rss_mb": max(rss) / 1024,
+        "warm_rss_mb": max(warm_rss) / 1024,
         "size_kb": (work / f"out-{size}" / "out" / "Bench.apkg").stat().st_size / 1024,
     }
 
@@ -101,12 +103,13 @@ def main() -> None:
         f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"
     )
     print()
-    print("| concepts | cold build | warm (1 file changed) | peak memory | package |")
+    print("| concepts | cold build | warm (1 file changed) | peak memory cold / warm | package |")
     print("|---|---|---|---|---|")
     for size in a.sizes:
         r = bench(size, a.runs, a.work)
         print(
-            f"| {size:,} | {r['cold']:.2f} s | {r['warm']:.2f} s | {r['rss_mb']:.0f} MB "
+            f"| {size:,} | {r['cold']:.2f} s | {r['warm']:.2f} s "
+            f"| {r['rss_mb']:.0f} / {r['warm_rss_mb']:.0f} MB "
             f"| {r['size_kb'] / 1024:.1f} MB |",
             flush=True,
         )

@@ -231,7 +231,8 @@ def _write_collection(
     timestamp: int,
 ) -> int:
     model_id = model.model_id
-    card_ords = [card_rule(model)(note.fields) for note in notes]
+    ords = card_rule(model)
+    card_ords = [ords(note.fields) for note in notes]
     # Ids count up from the build time: first every note, then every card (genanki's
     # scheme, in two runs so that the rows can stream into SQLite without being kept).
     first_nid = timestamp * 1000

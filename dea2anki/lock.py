@@ -120,19 +120,17 @@ def _parse_entries(lines: list[str]) -> tuple[LockEntry, ...] | None:
         if len(objs) != len(batch):
             return None
         for obj in objs:
-            e = _entry(obj)
-            root, deck, source = e.root, e.deck, e.source
-            entries.append(
-                e._replace(
-                    root=seen.setdefault(root, root),
-                    deck=seen.setdefault(deck, deck),
-                    source=seen.setdefault(source, source),
-                )
-            )
+            if type(obj) is dict:
+                for name in _REPEATED:
+                    value = obj.get(name)
+                    if type(value) is str:
+                        obj[name] = seen.setdefault(value, value)
+            entries.append(_entry(obj))
     return tuple(entries)
 
 
 _BATCH = 4096
+_REPEATED = ("root", "deck", "source")
 
 
 def _check_header(obj: Any) -> None:
