@@ -6,12 +6,14 @@ the end, so a build that finds an error leaves the previous packages untouched.
 
 from __future__ import annotations
 
+import functools
+import gc
 import re
 from collections.abc import Callable, Mapping, Sequence
 from contextlib import nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import NamedTuple
+from typing import NamedTuple, ParamSpec, TypeVar
 
 from . import cards
 from .apkg import WrittenPackage, write_apkg
@@ -347,6 +349,32 @@ class Preview:
     diagnostics: tuple[Diagnostic, ...]
 
 
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+def _without_cyclic_gc(func: Callable[P, R]) -> Callable[P, R]:
+    """Run ``func`` with Python's cycle collector paused.
+
+    A build holds millions of small objects (a few per concept, none in reference cycles),
+    and every full collection walks all of them: 16 % of a 100k-concept build's time. The
+    few cycles a build makes (mistune's parser states) are collected once it is over.
+    """
+
+    @functools.wraps(func)
+    def run(*args: P.args, **kwargs: P.kwargs) -> R:
+        was_enabled = gc.isenabled()
+        gc.disable()
+        try:
+            return func(*args, **kwargs)
+        finally:
+            if was_enabled:
+                gc.enable()
+
+    return run
+
+
+@_without_cyclic_gc
 def preview_notes(
     paths: Sequence[str],
     options: BuildOptions,
@@ -394,6 +422,7 @@ def _nothing_to_export(paths: Sequence[str]) -> Diagnostic:
     )
 
 
+@_without_cyclic_gc
 def check(
     paths: Sequence[str],
     options: BuildOptions,
@@ -417,6 +446,7 @@ def check(
     return tuple(found)
 
 
+@_without_cyclic_gc
 def pending_events(
     paths: Sequence[str],
     options: BuildOptions,
@@ -430,6 +460,7 @@ def pending_events(
     return _release(planned, read_lock(lock), lock, timestamp=0, retire=options.retire).events
 
 
+@_without_cyclic_gc
 def build(
     paths: Sequence[str],
     output: Path,

@@ -3,6 +3,7 @@ and sequential builds write the same bytes, and each edit re-parses exactly what
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import shutil
 import sys
@@ -10,8 +11,10 @@ from pathlib import Path
 
 import pytest
 
+import dea2anki.build as build_module
 import dea2anki.stage as stage
 from dea2anki.build import BuildOptions, build
+from dea2anki.diagnostics import Dea2AnkiError
 
 sys.path.insert(0, str(Path(__file__).parent.parent / "benchmarks"))
 from make_vault import make
@@ -146,3 +149,25 @@ def test_check_and_preview_read_the_cache_but_never_write_it(tmp_path, processed
     assert processed == []  # both answered from the cache
     assert len(preview.notes) == 300 and not [d for d in diagnostics if d.is_error]
     assert sorted(p.name for p in cache.iterdir()) == entries
+
+
+def test_cycle_collector_is_paused_during_a_build_and_restored(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    seen = []
+    plan = build_module.plan
+
+    def spy(*args: object, **kwargs: object) -> object:
+        seen.append(gc.isenabled())
+        return plan(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(build_module, "plan", spy)
+    (tmp_path / "n").mkdir()
+    (tmp_path / "n" / "A.md").write_text("# A\n\n- T : d : K ;\n", encoding="utf-8")
+    assert gc.isenabled()
+    run(tmp_path / "n", tmp_path / "out")
+    assert seen == [False]
+    assert gc.isenabled()
+    with pytest.raises(Dea2AnkiError):  # a failed build restores it too
+        build([str(tmp_path / "missing")], tmp_path / "o2", BuildOptions(), timestamp=T)
+    assert gc.isenabled()
