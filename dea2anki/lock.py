@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any, BinaryIO, NamedTuple
 
@@ -154,12 +154,20 @@ def _entry(obj: Any) -> LockEntry:
 _LINES: dict[LockEntry, str] = {}
 
 
-# json.dumps with any option builds a new encoder per call: a third of the lock's time.
-_ENCODE = json.JSONEncoder(ensure_ascii=False).encode
+# json's own string encoder (what json.dumps(..., ensure_ascii=False) uses for every str).
+_STR: Callable[[str], str] = json.encoder.encode_basestring
 
 
 def _render_entry(e: LockEntry) -> str:
-    return _ENCODE(e._asdict())
+    """``json.dumps(e._asdict(), ensure_ascii=False)``, written out: 4x faster, and a first
+    build renders a line per concept. Tested against json.dumps."""
+    block = "null" if e.block is None else _STR(e.block)
+    return (
+        f'{{"guid": {_STR(e.guid)}, "root": {_STR(e.root)}, "term": {_STR(e.term)}, '
+        f'"deck": {_STR(e.deck)}, "source": {_STR(e.source)}, "block": {block}, '
+        f'"definition": {_STR(e.definition)}, "content": {_STR(e.content)}, '
+        f'"mod": {int(e.mod)}, "state": {_STR(e.state)}}}'
+    )
 
 
 def lock_lines(entries: Iterable[LockEntry]) -> list[str]:

@@ -5,7 +5,8 @@
 - (b) every concept comes from the source: its term starts on the line it reports, and every
   word of its definition is in the text;
 - (c) CRLF and LF versions of a text give the same concepts;
-- (d) the parser's fast path (plain lines, no mistune) gives exactly what mistune's parse gives.
+- (d) the parser's fast path (plain lines, no mistune) gives exactly what mistune's parse gives;
+- (e) the lock's hand-written JSON lines are exactly json.dumps'.
 
 Deterministic (``derandomize=True``) and fast enough for every test run. Bugs these properties
 found are strict xfails at the end ("BUG: ..."); the passing properties steer around them (a
@@ -16,6 +17,7 @@ from __future__ import annotations
 
 import contextlib
 import html
+import json
 import re
 import tempfile
 from collections.abc import Callable
@@ -29,6 +31,7 @@ from hypothesis.errors import NoSuchExample
 
 from dea2anki.build import BuildOptions, collect, plan
 from dea2anki.diagnostics import Dea2AnkiError
+from dea2anki.lock import LockEntry, _render_entry
 from dea2anki.parse import Concept, _simple_blocks, parse_concepts
 from dea2anki.render import plain_text
 
@@ -463,3 +466,20 @@ def test_column_is_known_when_the_first_line_is_short() -> None:
     md = "# H\n\n**_Concept_**\n\n- **S3** : x\n  more : K ; L\n"
     (c,) = parse_concepts(md).concepts
     assert (c.term, c.definition, c.line, c.column) == ("S3", "x more", 5, 3)
+
+
+# --- the lock's hand-written JSON -----------------------------------------------------------
+
+
+@SETTINGS
+@given(
+    st.lists(st.text(max_size=30), min_size=8, max_size=8),
+    st.one_of(st.none(), st.text(max_size=10)),
+    st.integers(0, 2**53),
+)
+def test_lock_lines_are_what_json_dumps_writes(
+    texts: list[str], block: str | None, mod: int
+) -> None:
+    guid, root, term, deck, source, definition, content, state = texts
+    e = LockEntry(guid, root, term, deck, source, block, definition, content, mod, state)
+    assert _render_entry(e) == json.dumps(e._asdict(), ensure_ascii=False)
