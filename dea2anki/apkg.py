@@ -18,6 +18,7 @@ import io
 import itertools
 import json
 import os
+import shutil
 import sqlite3
 import struct
 import tempfile
@@ -155,14 +156,16 @@ def deflate(data: bytes) -> bytes:
 def _deflate_pieces(source: BinaryIO) -> tuple[list[bytes], int, int]:
     """``source`` deflated in pieces on every core; also its CRC-32 and size. Reads at most
     a few pieces ahead of the compressors (a large collection never sits in memory)."""
+    piece = source.read(_PIECE)
+    following = source.read(_PIECE) if piece else b""
+    if not following:  # one piece (a media file, say): no threads
+        return [_deflate_piece(piece, True)], zlib.crc32(piece), len(piece)
     out: list[bytes] = []
     crc = size = 0
     workers = os.cpu_count() or 1
     pending: deque[Future[bytes]] = deque()
     with ThreadPoolExecutor(max_workers=workers) as pool:  # zlib releases the GIL
-        piece = source.read(_PIECE)
         while True:
-            following = source.read(_PIECE) if piece else b""
             crc = zlib.crc32(piece, crc)
             size += len(piece)
             pending.append(pool.submit(_deflate_piece, piece, not following))
@@ -170,10 +173,20 @@ def _deflate_pieces(source: BinaryIO) -> tuple[list[bytes], int, int]:
                 out.append(pending.popleft().result())
             if not following:
                 return out, crc, size
-            piece = following
+            piece, following = following, source.read(_PIECE)
+
+
+# Beyond these a zip needs zip64 records: zipfile writes those (on one core).
+_MAX_ENTRIES = 0xFFFE
+_MAX_BYTES = 0xFFFFFFFF
 
 
 def _write_zip(out: BinaryIO, entries: Sequence[tuple[str, bytes | Path]]) -> None:
+    sizes = [len(d) if isinstance(d, bytes) else d.stat().st_size for _, d in entries]
+    # Deflate grows incompressible data by at most 5 bytes per 16 KB block, plus headers.
+    if len(entries) > _MAX_ENTRIES or sum(sizes) * 1.001 + 100 * len(entries) >= _MAX_BYTES:
+        _write_zip64(out, entries)
+        return
     central = []
     offset = 0
     for name, data in entries:
@@ -204,6 +217,21 @@ def _write_zip(out: BinaryIO, entries: Sequence[tuple[str, bytes | Path]]) -> No
     out.write(directory)
     n = len(entries)
     out.write(b"PK\x05\x06" + struct.pack("<HHHHIIH", 0, 0, n, n, len(directory), offset, 0))
+
+
+def _write_zip64(out: BinaryIO, entries: Sequence[tuple[str, bytes | Path]]) -> None:
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED, compresslevel=_LEVEL) as zf:
+        for name, data in entries:
+            info = zipfile.ZipInfo(name, date_time=(1980, 1, 1, 0, 0, 0))
+            info.compress_type = zipfile.ZIP_DEFLATED
+            info.create_system = 3
+            info.external_attr = _UNIX_644
+            with zf.open(info, "w", force_zip64=True) as dst:
+                if isinstance(data, bytes):
+                    dst.write(data)
+                else:
+                    with data.open("rb") as src:
+                        shutil.copyfileobj(src, dst, _PIECE)
 
 
 def card_rule(model: genanki.Model) -> Callable[[Sequence[str]], list[int]]:

@@ -30,12 +30,17 @@ class AtomicBatch:
 
     def __init__(self) -> None:
         self._staged: list[tuple[str, Path]] = []
+        self._firsts = 0  # how many of _staged are not ``last``
 
     @contextmanager
-    def open(self, path: Path) -> Iterator[BinaryIO]:
+    def open(self, path: Path, *, last: bool = False) -> Iterator[BinaryIO]:
+        """A file that becomes ``path`` when the batch ends; ``last`` ones are renamed
+        after all others (a record of the others, such as the lock, is never ahead of
+        them if a rename fails)."""
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-        self._staged.append((tmp, path))
+        self._staged.insert(len(self._staged) if last else self._firsts, (tmp, path))
+        self._firsts += not last
         if hasattr(os, "fchmod"):  # not on Windows, where mkstemp's mode is not an issue
             os.fchmod(fd, 0o644)
         with os.fdopen(fd, "wb") as f:

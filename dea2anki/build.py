@@ -510,7 +510,8 @@ def _build(
     try:
         with AtomicBatch() as batch:
             if new_lock is not None:
-                with batch.open(lock_path) as f:
+                # Written first (its lines need not stay in memory), renamed last.
+                with batch.open(lock_path, last=True) as f:
                     write_lines(f, new_lock)
                 del new_lock
             packages = write_packages(notes, output, timestamp=timestamp, batch=batch, media=media)

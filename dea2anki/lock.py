@@ -116,6 +116,10 @@ def _parse_entries(lines: list[str]) -> tuple[LockEntry, ...] | None:
     seen: dict[str, str] = {}
     for at in range(0, len(lines), _BATCH):
         batch = lines[at : at + _BATCH]
+        # A line that starts with '{' and ends with '}' holds whole objects only (entries
+        # hold no objects); with as many objects as lines, each line holds exactly one.
+        if not all(line.strip()[:1] == "{" and line.strip()[-1:] == "}" for line in batch):
+            return None
         objs = json.loads("[" + ",".join(batch) + "]")
         if len(objs) != len(batch):
             return None
@@ -197,8 +201,14 @@ def lock_changed(path: Path, entries: Iterable[LockEntry]) -> list[str] | None:
     try:
         with path.open("rb") as f:
             old = hashlib.sha256()
+            rest = b""
             while chunk := f.read(1 << 20):
-                old.update(chunk)
+                # Line ends as git may check them out on Windows (autocrlf) are the same
+                # lock: no rewrite for them.
+                chunk = rest + chunk
+                rest = b"\r" if chunk.endswith(b"\r") else b""
+                old.update(chunk[: len(chunk) - len(rest)].replace(b"\r\n", b"\n"))
+            old.update(rest)
     except OSError:
         return lines
     return None if old.digest() == new.digest() else lines

@@ -142,8 +142,8 @@ def _simple_blocks(src: str) -> list[_Block] | None:
         first = line[0]
         if first == "#":
             m = _SIMPLE_HEADING.fullmatch(line)
-            if m is None or (prev == _PARA and not blank):
-                return None
+            if m is None or not m.group(2).strip("#") or (prev == _PARA and not blank):
+                return None  # `# #` is an empty heading and its closing sequence
             blocks.append((_HEAD, i, m.group(2), len(m.group(1))))
             kind = _HEAD
         elif first in "-*_" and _SIMPLE_BREAK.fullmatch(line):

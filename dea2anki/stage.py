@@ -16,6 +16,7 @@ import hashlib
 import os
 import pickle
 import stat
+import time
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, replace
@@ -324,6 +325,13 @@ class Cache:
             with contextlib.suppress(OSError):  # a lost cache entry only costs time
                 os.replace(tmp, entry)
         self._pending.clear()
+        if self.write and self.folder is not None:
+            # Left by builds that were killed; an hour old, no running build owns them.
+            cutoff = time.time() - 3600
+            for stale in self.folder.glob("*.tmp"):
+                with contextlib.suppress(OSError):
+                    if stale.stat().st_mtime < cutoff:
+                        stale.unlink()
 
 
 def _dumps(result: FileResult) -> bytes:

@@ -7,9 +7,11 @@ import io
 import zipfile
 import zlib
 
+import pytest
 from ankiutil import Anki
 from conftest import write
 
+import dea2anki.apkg as apkg
 from dea2anki.apkg import _PIECE, _write_zip, deflate
 
 T = 1_700_000_000
@@ -51,6 +53,23 @@ def test_zip_is_read_by_zipfile_with_fixed_metadata() -> None:
             assert info.date_time == (1980, 1, 1, 0, 0, 0)
             assert info.external_attr >> 16 == 0o100644
             assert info.create_system == 3
+
+
+@pytest.mark.parametrize("zip64", [False, True], ids=["own-writer", "zip64-fallback"])
+def test_zip_records_either_way(monkeypatch: pytest.MonkeyPatch, zip64: bool) -> None:
+    """Past 65,534 entries or 4 GB a zip needs zip64 records: zipfile writes those."""
+    if zip64:
+        monkeypatch.setattr(apkg, "_MAX_ENTRIES", 2)
+    entries = [("collection.anki2", sample(2 * _PIECE + 5)), ("0", b"x"), ("media", b"{}")]
+    buf = io.BytesIO()
+    _write_zip(buf, entries)
+    with zipfile.ZipFile(io.BytesIO(buf.getvalue())) as zf:
+        assert zf.testzip() is None
+        assert [(i.filename, zf.read(i)) for i in zf.infolist()] == entries
+        for info in zf.infolist():
+            assert (info.compress_type, info.date_time) == (8, (1980, 1, 1, 0, 0, 0))
+            assert info.external_attr >> 16 == 0o100644
+        assert zf.infolist()[0].file_size == 2 * _PIECE + 5
 
 
 def test_large_package_imports_into_real_anki(workdir, cli, anki: Anki) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import gc
 import hashlib
+import os
 import shutil
 import sys
 from pathlib import Path
@@ -171,3 +172,20 @@ def test_cycle_collector_is_paused_during_a_build_and_restored(
     with pytest.raises(Dea2AnkiError):  # a failed build restores it too
         build([str(tmp_path / "missing")], tmp_path / "o2", BuildOptions(), timestamp=T)
     assert gc.isenabled()
+
+
+def test_temporary_files_of_killed_builds_are_cleaned_up(tmp_path: Path) -> None:
+    make(300, tmp_path / "v")
+    run(tmp_path / "v", tmp_path / "out")
+    folder = tmp_path / "out" / ".dea2anki-cache"
+    old, fresh = folder / "a.123.tmp", folder / "b.456.tmp"
+    old.write_bytes(b"x")
+    fresh.write_bytes(b"x")
+    hours_ago = old.stat().st_mtime - 7200
+    os.utime(old, (hours_ago, hours_ago))
+    note = tmp_path / "v" / "note-0000.md"
+    note.write_text(note.read_text("utf-8").replace(" : DEA", " (edited) : DEA", 1), "utf-8")
+    run(tmp_path / "v", tmp_path / "out")
+    assert not old.exists()
+    assert fresh.exists()  # it may belong to a build running right now
+    assert not [p for p in folder.glob("*.tmp") if p != fresh]

@@ -345,3 +345,24 @@ def test_readme_commands_are_the_ones_ci_runs() -> None:
     assert "python3 -m pip install -e '.[test]' && python3 -m dea2anki build" in readme
     assert "python3 -m pytest" in readme
     assert ci.strip().splitlines()[-1] == "python3 -m pytest"
+
+
+def test_the_lock_is_renamed_into_place_after_the_packages(
+    previous_build, cli, monkeypatch
+) -> None:
+    """It is written first (to free its memory) but must never be ahead of the packages:
+    if a package cannot be renamed into place, the lock still describes the old ones."""
+    import dea2anki.atomic as atomic
+
+    renamed: list[str] = []
+    replace = os.replace
+
+    def record(src: str, dst: str | Path) -> None:
+        renamed.append(Path(dst).name)
+        replace(src, dst)
+
+    monkeypatch.setattr(atomic.os, "replace", record)
+    write("notes/good.md", GOOD.replace("a definition", "a newer definition"))
+    assert cli("build", epoch=T1 + 5).code == 0
+    # (os.replace is the os module's: the parse cache's entries are renamed after both)
+    assert renamed[:2] == ["good.apkg", "dea2anki.lock"]

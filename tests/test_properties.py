@@ -384,6 +384,10 @@ SIMPLE_LINE = st.one_of(
             "#",
             "#x",
             "## C#",
+            "# #",
+            "## ##",
+            "# # ",
+            "# #tag",
             "## a ##",
             "#  spaced  ",
             "[r]: /u",
@@ -411,6 +415,7 @@ SIMPLE_LINE = st.one_of(
 @SETTINGS
 @given(st.lists(SIMPLE_LINE, max_size=30).map("\n".join), st.integers(0, 3), st.integers(1, 9))
 @example("# H\n\n**_Concept_**\n\n- **A** : a : K ; L\n- B : b\n\n---\n\n- C : c : K ;\n", 2, 1)
+@example("# #\n\n- a : b : K ;\n", 2, 1)
 def test_fast_path_gives_what_mistune_gives(text: str, depth: int, first_line: int) -> None:
     kw = {"path": "n.md", "first_line": first_line, "deck_depth": depth}
     assert parse_concepts(text, fast=True, **kw) == parse_concepts(text, fast=False, **kw)

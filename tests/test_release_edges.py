@@ -13,7 +13,7 @@ import pytest
 from conftest import write
 
 from dea2anki.diagnostics import Dea2AnkiError
-from dea2anki.lock import LockEntry, read_lock, render_lock
+from dea2anki.lock import LockEntry, lock_changed, read_lock, render_lock
 
 T = 1_700_000_000
 A = "# A\n\n- Alpha : first : K ;\n"
@@ -158,3 +158,25 @@ def test_lock_error_names_the_bad_line_among_many(tmp_path: Path) -> None:
         read_lock(path)
     (d,) = e.value.diagnostics
     assert (d.line, d.code) == (bad + 1, "lock-invalid")
+
+
+def test_lock_with_windows_line_ends_is_not_rewritten(tmp_path: Path) -> None:
+    entries = [LockEntry(f"g{i}", "D", f"t{i}", "D", "n.md", None, "", "c", i) for i in range(3)]
+    path = tmp_path / "dea2anki.lock"
+    path.write_bytes(render_lock(entries).replace("\n", "\r\n").encode())
+    assert lock_changed(path, read_lock(path) or ()) is None
+    assert lock_changed(path, entries[:2]) is not None
+
+
+def test_lock_with_a_split_and_a_joined_entry_is_refused(tmp_path: Path) -> None:
+    """Two damaged lines that would make as many objects as lines in one JSON document."""
+    entries = [LockEntry(f"g{i}", "D", f"t{i}", "D", "n.md", None, "", "c", i) for i in range(4)]
+    header, a, b, c, d = render_lock(entries).splitlines()
+    cut = a.index(', "term"')
+    lines = [header, a[:cut] + ",", a[cut + 2 :], b + ", " + c, d]
+    path = tmp_path / "dea2anki.lock"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    with pytest.raises(Dea2AnkiError) as e:
+        read_lock(path)
+    (diag,) = e.value.diagnostics
+    assert (diag.line, diag.code) == (2, "lock-invalid")
