@@ -18,8 +18,6 @@ from collections import Counter
 from collections.abc import Sequence
 from typing import NamedTuple
 
-import genanki
-
 from . import cards
 from .lock import LockEntry
 
@@ -121,5 +119,5 @@ def _new_guid(c: Claim, used: set[str]) -> str:
         # A renamed note carries the GUID its old term would get; a new concept with that
         # old term must not take it over.
         n += 1
-        guid = str(genanki.guid_for("dea2anki", *c.key, n))
+        guid = cards.guid_for("dea2anki", *c.key, n)
     return guid

@@ -233,8 +233,7 @@ _LINE_TAG_LIST = re.compile(rf"^\s*(?:{_TAG}\s+;\s*)+(?:{_TAG}\s*)?$")
 _BLOCK_TAG_LIST = re.compile(rf"^\s*(?:{_TAG}|[\w\-/.&+# ]+(?:;[\w\-/.&+# ]*)+)\s*$")
 
 
-@dataclass(frozen=True)
-class _Parts:
+class _Parts(NamedTuple):
     term_md: str
     definition: str
     tags: str | None
@@ -299,7 +298,9 @@ def split_concept_text(text: str, *, in_block: bool = True) -> _Parts | None:
     The first separator ends the term; the last one starts the tag list when what follows it
     is one (see the README), so the definition may contain colons.
     """
-    text = _BOLD_TERM_COLON.sub(r"\1\2\1 :", text.strip(), count=1)
+    text = text.strip()
+    if ":**" in text or ":__" in text:  # `**Term:**`: the colon inside the bold separates
+        text = _BOLD_TERM_COLON.sub(r"\1\2\1 :", text, count=1)
     seps = _separators(text)
     if not seps:
         return None

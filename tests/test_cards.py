@@ -6,6 +6,8 @@ import itertools
 from pathlib import Path
 
 import genanki
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from dea2anki import cards
 from dea2anki.apkg import card_rule
@@ -119,3 +121,9 @@ def test_content_hash_follows_tags_respelled_across_files(tmp_path: Path) -> Non
         term, definition, context, _source, reverse = d.fields
         rel = d.located.source.file.rel
         assert d.content == cards.content_hash((term, definition, context, rel, reverse), d.tags)
+
+
+@settings(max_examples=500, deadline=None, derandomize=True)
+@given(st.lists(st.one_of(st.text(), st.integers(-(10**6), 10**20)), min_size=1, max_size=4))
+def test_guid_for_is_genankis(values: list[object]) -> None:
+    assert cards.guid_for(*values) == genanki.guid_for(*values)
