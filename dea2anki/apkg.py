@@ -138,7 +138,10 @@ def write_apkg(
 # 6.3: no zip64, which packages of less than 4 GB never need).
 
 _PIECE = 1 << 20
-_LEVEL = 6  # zlib's default: ~3x faster than 9 for a few percent in size
+# Measured on a 100k-note collection (55.6 MB, one core): level 6 (zlib's default) 9.91 MB in
+# 1.39 s, 5: 10.47 MB in 0.64 s, 4: 11.16 MB in 0.44 s, 1: 11.8 MB in 0.34 s. Level 5 is the
+# knee: twice as fast as 6 for 5.6 % more bytes (the seed: 10.9 KB instead of 10.8 KB).
+_LEVEL = 5
 _DOS_DATE = (0 << 9) | (1 << 5) | 1  # 1980-01-01, 00:00: equal input gives equal bytes
 _UNIX_644 = 0o100644 << 16
 

@@ -34,7 +34,7 @@ def test_deflate_in_pieces_is_one_valid_stream() -> None:
         packed = deflate(data)
         assert zlib.decompress(packed, -15) == data, size
         assert deflate(data) == packed  # deterministic, whatever the thread timing
-    one_piece = zlib.compressobj(6, zlib.DEFLATED, -15)
+    one_piece = zlib.compressobj(apkg._LEVEL, zlib.DEFLATED, -15)
     data = sample(4 * _PIECE)
     whole = one_piece.compress(data) + one_piece.flush()
     assert len(deflate(data)) < len(whole) * 1.01  # pieces cost (almost) nothing in size
