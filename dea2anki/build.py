@@ -19,7 +19,7 @@ from . import cards
 from .apkg import WrittenPackage, write_apkg
 from .atomic import AtomicBatch
 from .diagnostics import Dea2AnkiError, Diagnostic, error, warning
-from .lock import LOCK_NAME, LockEntry, lock_changed, read_lock, write_lines
+from .lock import LOCK_NAME, LockEntry, lock_changed, read_lock, write_lines, written
 from .release import Event, Release, ReleaseNote, lock_problem, make_release
 from .sources import SourceFile, find_note_files
 from .stage import (
@@ -471,9 +471,15 @@ def build(
     locked: bool = False,
     progress: Callable[[int, int], None] | None = None,
     cache: bool = True,
+    keep: bool = False,
 ) -> BuildResult:
-    with Cache(cache_folder(output) if cache else None, write=True) as parse_cache:
-        return _build(paths, output, options, timestamp, lock_path, locked, progress, parse_cache)
+    """``keep``: the next build in this process starts from this one's parse results and
+    lock in memory instead of the files (``--watch``); it costs their memory meanwhile."""
+    folder = cache_folder(output) if cache else None
+    with Cache(folder, write=True, remember=keep) as parse_cache:
+        return _build(
+            paths, output, options, timestamp, lock_path, locked, progress, parse_cache, keep
+        )
 
 
 def _build(
@@ -485,6 +491,7 @@ def _build(
     locked: bool,
     progress: Callable[[int, int], None] | None,
     parse_cache: Cache,
+    keep: bool,
 ) -> BuildResult:
     collected = collect(paths, options, progress, cache=parse_cache)
     files, concepts = len(collected.sources), len(collected.concepts)
@@ -512,8 +519,9 @@ def _build(
             if new_lock is not None:
                 # Written first (its lines need not stay in memory), renamed last.
                 with batch.open(lock_path, last=True) as f:
-                    write_lines(f, new_lock)
-                del new_lock
+                    write_lines(f, new_lock.lines)
+                if not keep:
+                    new_lock = None
             packages = write_packages(notes, output, timestamp=timestamp, batch=batch, media=media)
     except OSError as e:
         where = e.filename or str(output)
@@ -523,6 +531,8 @@ def _build(
                 error(str(where), None, "write-failed", f"cannot write: {e.strerror or e}"),
             ]
         ) from e
+    if keep and new_lock is not None:
+        written(lock_path, new_lock)
     parse_cache.commit()
     return BuildResult(
         files=files,

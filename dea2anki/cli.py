@@ -397,6 +397,7 @@ def build_cmd(
                 locked=locked,
                 progress=progress,
                 cache=not no_cache,
+                keep=watch,  # the next build of the watch starts from this one in memory
             )
         except Dea2AnkiError as e:
             progress.clear()

@@ -58,10 +58,22 @@ def sort_key(e: LockEntry) -> tuple[str, str, str]:
     return (e.root.casefold(), e.term.casefold(), e.guid)
 
 
+_KNOWN: dict[Path, tuple[bytes, tuple[LockEntry, ...]]] = {}
+"""Lock files this process read or wrote: the digest of their bytes and their entries. A
+build under --watch reads the lock the build before it wrote: it is not parsed again."""
+
+
 def read_lock(path: Path) -> tuple[LockEntry, ...] | None:
     """The entries, or None when there is no lock file yet."""
     try:
-        text = path.read_text(encoding="utf-8")
+        data = path.read_bytes()
+        digest = hashlib.sha256(data).digest()
+        known = _KNOWN.get(path.absolute())
+        if known is not None and known[0] == digest:
+            return known[1]
+        # What read_text would give: universal line ends (JSON strings hold no raw CR).
+        text = data.decode("utf-8").replace("\r\n", "\n").replace("\r", "\n")
+        del data
     except FileNotFoundError:
         return None
     except (OSError, UnicodeDecodeError) as e:
@@ -69,7 +81,7 @@ def read_lock(path: Path) -> tuple[LockEntry, ...] | None:
     # Not splitlines(): JSON strings may hold U+2028 and other characters it splits at.
     lines = text.split("\n")
     del text
-    numbered = [(n, line.rstrip("\r")) for n, line in enumerate(lines, start=1) if line.strip()]
+    numbered = [(n, line) for n, line in enumerate(lines, start=1) if line.strip()]
     del lines
     entries: tuple[LockEntry, ...] | None
     try:
@@ -103,6 +115,7 @@ def read_lock(path: Path) -> tuple[LockEntry, ...] | None:
     # Remember the text just read: writing the lock back then re-encodes only the entries
     # that changed (a line edited by hand keeps its own spelling of the same entry).
     _LINES.update(zip(entries, (line for _, line in numbered[1:]), strict=True))
+    _KNOWN[path.absolute()] = (digest, entries)
     return entries
 
 
@@ -174,13 +187,30 @@ def _render_entry(e: LockEntry) -> str:
     )
 
 
+class NewLock(NamedTuple):
+    """A lock to write: its lines (without line ends) and its entries, in file order."""
+
+    lines: list[str]
+    entries: list[LockEntry]
+    digest: bytes
+    """sha256 of the file's bytes."""
+
+
 def lock_lines(entries: Iterable[LockEntry]) -> list[str]:
     """The lock's lines (without line ends): the header, then the entries in order."""
+    return _new_lock(entries).lines
+
+
+def _new_lock(entries: Iterable[LockEntry]) -> NewLock:
+    ordered = sorted(entries, key=sort_key)
     lines = [json.dumps(_HEADER, ensure_ascii=False)]
-    for e in sorted(entries, key=sort_key):
+    digest = hashlib.sha256()
+    for e in ordered:
         line = _LINES.get(e)
         lines.append(line if line is not None else _render_entry(e))
-    return lines
+    for line in lines:
+        digest.update(line.encode("utf-8") + b"\n")
+    return NewLock(lines, ordered, digest.digest())
 
 
 def render_lock(entries: Iterable[LockEntry]) -> str:
@@ -191,13 +221,10 @@ def write_lines(f: BinaryIO, lines: Iterable[str]) -> None:
     f.writelines(line.encode("utf-8") + b"\n" for line in lines)
 
 
-def lock_changed(path: Path, entries: Iterable[LockEntry]) -> list[str] | None:
-    """The new lock's lines, or None when the file already holds exactly that. Compared
-    by digest, line by line: a large lock is never held as one text twice."""
-    lines = lock_lines(entries)
-    new = hashlib.sha256()
-    for line in lines:
-        new.update(line.encode("utf-8") + b"\n")
+def lock_changed(path: Path, entries: Iterable[LockEntry]) -> NewLock | None:
+    """The new lock, or None when the file already holds exactly that. Compared by digest,
+    line by line: a large lock is never held as one text twice."""
+    new = _new_lock(entries)
     try:
         with path.open("rb") as f:
             old = hashlib.sha256()
@@ -210,5 +237,10 @@ def lock_changed(path: Path, entries: Iterable[LockEntry]) -> list[str] | None:
                 old.update(chunk[: len(chunk) - len(rest)].replace(b"\r\n", b"\n"))
             old.update(rest)
     except OSError:
-        return lines
-    return None if old.digest() == new.digest() else lines
+        return new
+    return None if old.digest() == new.digest else new
+
+
+def written(path: Path, lock: NewLock) -> None:
+    """``lock`` is now the file at ``path``: the next read_lock of it need not parse it."""
+    _KNOWN[path.absolute()] = (lock.digest, tuple(lock.entries))

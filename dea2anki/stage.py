@@ -246,9 +246,13 @@ class Cache:
     renamed into place by ``commit``; leaving the ``with`` block without it removes them.
     """
 
-    def __init__(self, folder: Path | None, *, write: bool = False) -> None:
+    def __init__(self, folder: Path | None, *, write: bool = False, remember: bool = False) -> None:
         self.folder = folder
         self.write = write and folder is not None
+        # remember: keep this build's results in memory for the next one (--watch); they are
+        # found there by the same key as on disk.
+        self.remember = remember and folder is not None
+        self._seen: dict[str, FileResult] = {}
         self.code = _code_fingerprint() if folder is not None else ""
         self._fingerprints: dict[Path, str] = {}
         self._pending: list[tuple[Path, Path]] = []
@@ -282,6 +286,22 @@ class Cache:
         return self.folder / f"{name}.pickle"
 
     def load(self, nf: NoteFile, key: str) -> FileResult | None:
+        result = _REMEMBERED.get(key) if self.remember else None
+        if result is None:
+            result = self._read(nf, key)
+        if result is None:
+            return None
+        if result.media_fingerprint is not None:
+            fp = self._fingerprints.get(nf.root)
+            if fp is None:
+                fp = self._fingerprints[nf.root] = MediaIndex(nf.root).fingerprint()
+            if fp != result.media_fingerprint:
+                return None
+        if self.remember:
+            self._seen[key] = result
+        return result
+
+    def _read(self, nf: NoteFile, key: str) -> FileResult | None:
         entry = self._entry(nf)
         if entry is None:
             return None
@@ -293,22 +313,16 @@ class Cache:
             result = pickle.loads(body)
         except Exception:  # a missing, truncated or foreign entry is simply a miss
             return None
-        if not isinstance(result, FileResult):
-            return None
-        if result.media_fingerprint is not None:
-            fp = self._fingerprints.get(nf.root)
-            if fp is None:
-                fp = self._fingerprints[nf.root] = MediaIndex(nf.root).fingerprint()
-            if fp != result.media_fingerprint:
-                return None
-        return result
+        return result if isinstance(result, FileResult) else None
 
-    def store(self, nf: NoteFile, key: str, result: bytes | FileResult) -> None:
-        """Keep a result (or its pickle, when a worker process made one) for ``commit``."""
+    def store(self, nf: NoteFile, key: str, result: FileResult, pickled: bytes = b"") -> None:
+        """Keep a result for ``commit`` (with its pickle when a worker process made one)."""
+        if self.remember:
+            self._seen[key] = result
         entry = self._entry(nf)
         if not self.write or entry is None:
             return
-        body = result if isinstance(result, bytes) else _dumps(result)
+        body = pickled or _dumps(result)
         try:
             if not self._made and not entry.parent.is_dir():
                 missing = [entry.parent, *entry.parent.parents]
@@ -321,6 +335,9 @@ class Cache:
             pass  # a cache that cannot be written only costs time
 
     def commit(self) -> None:
+        if self.remember:
+            _REMEMBERED.clear()
+            _REMEMBERED.update(self._seen)
         for tmp, entry in self._pending:
             with contextlib.suppress(OSError):  # a lost cache entry only costs time
                 os.replace(tmp, entry)
@@ -332,6 +349,10 @@ class Cache:
                 with contextlib.suppress(OSError):
                     if stale.stat().st_mtime < cutoff:
                         stale.unlink()
+
+
+_REMEMBERED: dict[str, FileResult] = {}
+"""The last remembering build's results by cache key (see Cache)."""
 
 
 def _dumps(result: FileResult) -> bytes:
@@ -379,7 +400,7 @@ def process_all(
                 for i, body in zip(batch, computed, strict=True):
                     result = results[i] = pickle.loads(body)
                     if result.source is not None:
-                        cache.store(items[i][0], keys[i], body)
+                        cache.store(items[i][0], keys[i], result, body)
                 done += len(batch)
                 if progress is not None:
                     progress(done, total)

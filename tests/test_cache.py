@@ -189,3 +189,53 @@ def test_temporary_files_of_killed_builds_are_cleaned_up(tmp_path: Path) -> None
     assert not old.exists()
     assert fresh.exists()  # it may belong to a build running right now
     assert not [p for p in folder.glob("*.tmp") if p != fresh]
+
+
+def test_watch_builds_start_from_the_previous_build_in_memory(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """build(keep=True), as --watch calls it: the next build takes the parse results and the
+    lock from memory, and writes exactly what builds from the files write."""
+    import dea2anki.lock as lock
+
+    make(2000, tmp_path / "v")
+    shutil.copytree(tmp_path / "v", tmp_path / "w")
+
+    def twice(vault: Path, out: Path, keep: bool) -> None:
+        def once(t: int) -> None:
+            lock_path = out / "x.lock"
+            build([str(vault)], out, BuildOptions(), timestamp=t, lock_path=lock_path, keep=keep)
+
+        once(T)
+        reads.clear()
+        note = vault / "note-0003.md"
+        note.write_text(note.read_text("utf-8").replace(" : DEA", " (edited) : DEA", 1), "utf-8")
+        if not keep:
+            lock._KNOWN.clear()  # as a new process would start
+        once(T + 60)
+
+    reads: list[str] = []
+    parses: list[int] = []
+    read, parse = stage.Cache._read, lock._parse_entries
+    monkeypatch.setattr(stage.Cache, "_read", lambda *a: reads.append(a[1].rel) or read(*a))
+    monkeypatch.setattr(lock, "_parse_entries", lambda *a: parses.append(1) or parse(*a))
+    twice(tmp_path / "v", tmp_path / "a", keep=True)
+    # Only the edited file was looked for on disk; the lock was never parsed.
+    assert (reads, parses) == (["note-0003.md"], [])
+    twice(tmp_path / "w", tmp_path / "b", keep=False)
+    assert len(reads) == 20 and parses == [1]  # every file's cache entry; the lock
+    for name in ("Bench.apkg", "x.lock"):
+        assert sha(tmp_path / "a" / name) == sha(tmp_path / "b" / name), name
+
+    # A lock changed on disk between builds (a git checkout, say) is read again.
+    path = tmp_path / "a" / "x.lock"
+    path.write_text(path.read_text("utf-8").replace('"mod": 1700000060', '"mod": 5'), "utf-8")
+    build(
+        [str(tmp_path / "v")],
+        tmp_path / "a",
+        BuildOptions(),
+        timestamp=T + 120,
+        lock_path=path,
+        keep=True,
+    )
+    assert parses == [1, 1]
