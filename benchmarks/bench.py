@@ -6,7 +6,9 @@
 Every figure is a whole process (`python3 -m dea2anki build VAULT -q`), the median of the runs:
 - cold: no cache, no lock, no previous output (a first build);
 - warm: the same vault built again after one of its files changed (one definition edited);
-- peak memory of each (max RSS of the process and of the worker processes it starts).
+- watch: a rebuild inside one process after one file changed, as `dea2anki build --watch` does
+  (the previous build's results and lock still in memory; measured in that process);
+- peak memory of the cold and warm builds (max RSS of the process and of its workers).
 Vaults are generated once (benchmarks/make_vault.py, deterministic) under --work.
 """
 
@@ -62,11 +64,36 @@ def edit_one_file(vault: Path, n: int) -> None:
     note.write_text(text[:i] + f" (edit {n})" + text[i:], encoding="utf-8")
 
 
+# One process builds (from the warm cache), then times a rebuild after an edit: --watch.
+_WATCH = """
+import os, sys, time
+from pathlib import Path
+from dea2anki.build import BuildOptions, build
+sys.path.insert(0, sys.argv[3])
+from bench import edit_one_file
+vault, out, epoch = Path(sys.argv[1]), Path(sys.argv[2]), int(sys.argv[4])
+def once(t):
+    build([str(vault)], out / "out", BuildOptions(), timestamp=t,
+          lock_path=out / "dea2anki.lock", keep=True)
+once(epoch)
+edit_one_file(vault, epoch)
+start = time.perf_counter()
+once(epoch + 60)
+print(time.perf_counter() - start)
+"""
+
+
+def watch_rebuild(vault: Path, out: Path, epoch: int) -> float:
+    here = str(Path(__file__).parent)
+    cmd = [sys.executable, "-c", _WATCH, str(vault), str(out), here, str(epoch)]
+    return float(subprocess.run(cmd, check=True, capture_output=True, text=True).stdout)
+
+
 def bench(size: int, runs: int, work: Path) -> dict[str, float]:
     vault = work / f"vault-{size}"
     if not vault.is_dir():
         make(size, vault)
-    colds, warms, rss, warm_rss = [], [], [], []
+    colds, warms, watches, rss, warm_rss = [], [], [], [], []
     for r in range(runs):
         out = work / f"out-{size}"
         shutil.rmtree(out, ignore_errors=True)
@@ -80,9 +107,11 @@ def bench(size: int, runs: int, work: Path) -> dict[str, float]:
         t, m = run_build(vault, out, EPOCH + 60)
         warms.append(t)
         warm_rss.append(m)
+        watches.append(watch_rebuild(vault, out, EPOCH + 120))
     return {
         "cold": statistics.median(colds),
         "warm": statistics.median(warms),
+        "watch": statistics.median(watches),
         "rss_mb": max(rss) / 1024,
         "warm_rss_mb": max(warm_rss) / 1024,
         "size_kb": (work / f"out-{size}" / "out" / "Bench.apkg").stat().st_size / 1024,
@@ -103,12 +132,15 @@ def main() -> None:
         f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"
     )
     print()
-    print("| concepts | cold build | warm (1 file changed) | peak memory cold / warm | package |")
-    print("|---|---|---|---|---|")
+    print(
+        "| concepts | cold build | warm (1 file changed) | --watch rebuild "
+        "| peak memory cold / warm | package |"
+    )
+    print("|---|---|---|---|---|---|")
     for size in a.sizes:
         r = bench(size, a.runs, a.work)
         print(
-            f"| {size:,} | {r['cold']:.2f} s | {r['warm']:.2f} s "
+            f"| {size:,} | {r['cold']:.2f} s | {r['warm']:.2f} s | {r['watch']:.2f} s "
             f"| {r['rss_mb']:.0f} / {r['warm_rss_mb']:.0f} MB "
             f"| {r['size_kb'] / 1024:.1f} MB |",
             flush=True,
