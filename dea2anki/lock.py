@@ -244,3 +244,4 @@ def lock_changed(path: Path, entries: Iterable[LockEntry]) -> NewLock | None:
 def written(path: Path, lock: NewLock) -> None:
     """``lock`` is now the file at ``path``: the next read_lock of it need not parse it."""
     _KNOWN[path.absolute()] = (lock.digest, tuple(lock.entries))
+    _LINES.update(zip(lock.entries, lock.lines[1:], strict=True))
