@@ -333,7 +333,12 @@ retire_option = click.option(
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON on stdout.")
 @quiet_option
 @click.option("-v", "--verbose", is_flag=True, help="Also list every added and changed note.")
-@click.option("--watch", is_flag=True, help="Build again whenever a note changes (Ctrl-C stops).")
+@click.option(
+    "--watch",
+    is_flag=True,
+    help="Build again whenever a note changes (Ctrl-C stops). Keeps the last build in memory, "
+    "so a rebuild reads only what changed.",
+)
 @click.option(
     "--no-cache",
     is_flag=True,
