@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Sequence
-from typing import NamedTuple
+from typing import NamedTuple, cast
 
 from . import cards
 from .lock import LockEntry
@@ -68,30 +68,36 @@ def resolve(
     blocks = Counter(e.block for e in entries if e.block)
     by_block = {e.block: e for e in entries if e.block and blocks[e.block] == 1}
     by_key = {_key(e.root, e.term): e for e in entries}
+    if by_block:
+        for i, c in enumerate(claims):
+            entry = by_block.get(c.block) if c.block else None
+            if entry is not None and entry.guid in free:
+                same = _key(entry.root, entry.term) == c.key
+                take(i, entry, SAME if same else BY_BLOCK_ID)
+    open_indexes = []
     for i, c in enumerate(claims):
-        entry = by_block.get(c.block) if c.block else None
-        if entry is not None and entry.guid in free:
-            same = _key(entry.root, entry.term) == c.key
-            take(i, entry, SAME if same else BY_BLOCK_ID)
-    for i, c in enumerate(claims):
-        entry = by_key.get(c.key)
-        if result[i] is None and entry is not None and entry.guid in free:
-            take(i, entry, SAME)
+        if result[i] is None:
+            entry = by_key.get(c.key)
+            if entry is not None and entry.guid in free:
+                result[i] = Resolved(entry.guid, SAME, entry)
+                del free[entry.guid]
+            else:
+                open_indexes.append(i)
+    if not open_indexes:  # the usual rebuild: every concept kept its term
+        return cast(list[Resolved], result), list(free.values())
 
     by_term: dict[str, list[LockEntry]] = {}
     for e in free.values():
         by_term.setdefault(cards.identity_key(e.term), []).append(e)
-    for i, c in enumerate(claims):
-        if result[i] is not None:
-            continue
-        candidates = [e for e in by_term.get(c.key[1], []) if e.guid in free]
+    for i in open_indexes:
+        candidates = [e for e in by_term.get(claims[i].key[1], []) if e.guid in free]
         if len(candidates) == 1:
             take(i, candidates[0], MOVED)
 
     open_claims: dict[str, list[int]] = {}
-    for i, c in enumerate(claims):
-        if result[i] is None and c.definition:
-            open_claims.setdefault(c.definition, []).append(i)
+    for i in open_indexes:
+        if result[i] is None and claims[i].definition:
+            open_claims.setdefault(claims[i].definition, []).append(i)
     by_definition: dict[str, list[LockEntry]] = {}
     for e in free.values():
         if e.definition:
@@ -102,14 +108,12 @@ def resolve(
             take(indexes[0], candidates[0], RENAMED)
 
     used = {e.guid for e in entries} | {r.guid for r in result if r is not None}
-    resolved: list[Resolved] = []
-    for c, r in zip(claims, result, strict=True):
-        if r is None:
-            guid = _new_guid(c, used)
+    for i in open_indexes:
+        if result[i] is None:
+            guid = _new_guid(claims[i], used)
             used.add(guid)
-            r = Resolved(guid, NEW, None)
-        resolved.append(r)
-    return resolved, list(free.values())
+            result[i] = Resolved(guid, NEW, None)
+    return cast(list[Resolved], result), list(free.values())  # every claim has one now
 
 
 def _new_guid(c: Claim, used: set[str]) -> str:
