@@ -317,6 +317,30 @@ def split_concept_text(text: str, *, in_block: bool = True) -> _Parts | None:
     return _Parts(term_md, text[first + 1 :].strip(), None)
 
 
+# `**Term** : definition : Tag ; Tag`, the line most concepts are, when nothing in it can
+# change how split_concept_text reads it: a plain term (no markup, no double space), a
+# definition with no colon, bold, `__` or block id, and both separators as " : " (a colon
+# after a space is never inside a URL or 10:30). tests/test_properties.py compares it with
+# the full reading through the parser's two paths.
+_PLAIN_CONCEPT = re.compile(
+    r"\*\*([^\\`*_~\[\]()<>!&$=^|:\n]+)\*\* +: +([^:*_^\n]+?) +: +([^:\n]+)"
+)
+
+
+def _plain_concept(text: str, in_block: bool) -> tuple[str, str, str] | None:
+    """(term, definition, tag list) of a plain concept line, else None (read it in full)."""
+    m = _PLAIN_CONCEPT.fullmatch(text.strip())
+    if m is None:
+        return None
+    term, definition, tags = m.groups()
+    if "  " in term or not term.strip():
+        return None
+    tags = tags.strip()
+    if not (_BLOCK_TAG_LIST if in_block else _LINE_TAG_LIST).match(tags):
+        return None
+    return " ".join(term.split()), " ".join(definition.split()), tags
+
+
 def _unwrap_bold(term: str) -> str:
     for mark in ("**", "__"):
         if term.startswith(mark) and term.endswith(mark) and len(term) >= 2 * len(mark):
@@ -602,6 +626,10 @@ class _Walker:
 
     def _concept(self, text: str, line: int, in_block: bool, details: str) -> Concept | None:
         column = self._column(line, text)
+        plain = _plain_concept(text, in_block)
+        if plain is not None:
+            term, definition, tags = plain
+            return self._make(term, term, definition, tags, line, column, None, details)
         block_id = None
         m = _BLOCK_ID.search(text)
         if m:
@@ -632,6 +660,21 @@ class _Walker:
                 "unbalanced-bold",
                 f"concept {term!r} has an unpaired '**'; check the term and definition",
             )
+        term_md = " ".join(parts.term_md.split())
+        definition = " ".join(parts.definition.split())
+        return self._make(term, term_md, definition, parts.tags, line, column, block_id, details)
+
+    def _make(
+        self,
+        term: str,
+        term_md: str,
+        definition: str,
+        tags: str | None,
+        line: int,
+        column: int | None,
+        block_id: str | None,
+        details: str,
+    ) -> Concept:
         if not self.trail:
             self._warn(
                 line,
@@ -647,9 +690,9 @@ class _Walker:
             )
         return Concept(
             term=term,
-            term_md=" ".join(parts.term_md.split()),
-            definition=" ".join(parts.definition.split()),
-            tags=self._tags(parts.tags),
+            term_md=term_md,
+            definition=definition,
+            tags=self._tags(tags),
             deck_path=where[0],
             context=where[1],
             line=line,

@@ -32,7 +32,15 @@ from hypothesis.errors import NoSuchExample
 from dea2anki.build import BuildOptions, collect, plan
 from dea2anki.diagnostics import Dea2AnkiError
 from dea2anki.lock import LockEntry, _render_entry
-from dea2anki.parse import Concept, _simple_blocks, parse_concepts
+from dea2anki.parse import (
+    _BLOCK_ID,
+    Concept,
+    _mask_code_spans,
+    _plain_concept,
+    _simple_blocks,
+    parse_concepts,
+    split_concept_text,
+)
 from dea2anki.render import plain_text
 
 T = TypeVar("T")
@@ -425,6 +433,47 @@ def test_fast_path_gives_what_mistune_gives(text: str, depth: int, first_line: i
 @given(FULL)
 def test_fast_path_on_the_full_grammar(text: str) -> None:
     assert parse_concepts(text, fast=True) == parse_concepts(text, fast=False)
+
+
+PLAIN_WORDS = st.lists(
+    st.sampled_from(["Amazon", "Athena", "S3", "데이터", "레이크", "x", "10", "http", "a.b", "-"]),
+    min_size=1,
+    max_size=5,
+).map(" ".join)
+PLAIN_LINE = st.builds(
+    lambda t, sp1, d, sp2, tags: f"**{t}**{sp1}:{sp1}{d}{sp2}:{sp2}{tags}",
+    st.one_of(
+        TEXT, st.sampled_from(["Amazon Athena", "S3 Select", "데이터 레이크", " x ", "a  b"])
+    ),
+    st.sampled_from([" ", "  ", "", "\u00a0"]),
+    st.one_of(PLAIN_WORDS, PLAIN_WORDS, TEXT, st.sampled_from(["x ^a", "a __b", "a*b"])),
+    st.sampled_from([" ", "  ", ""]),
+    st.one_of(TAGS, TAGS, st.sampled_from(["//x ; y", "30 ; K", "a__b ; c", "K ; L ^x", "* ;"])),
+)
+
+
+@SETTINGS
+@given(
+    st.one_of(PLAIN_LINE, concept_item().map(lambda t: t.lstrip(" \t-*+0123456789.)"))),
+    st.booleans(),
+)
+def test_plain_concept_shortcut_reads_like_the_full_split(text: str, in_block: bool) -> None:
+    got = _plain_concept(text, in_block)
+    if got is None:
+        return
+    assert _BLOCK_ID.search(text) is None
+    assert _mask_code_spans(text).count("**") % 2 == 0
+    parts = split_concept_text(text, in_block=in_block)
+    assert parts is not None and parts.tags is not None
+    term_md = " ".join(parts.term_md.split())
+    assert got == (plain_text(parts.term_md), " ".join(parts.definition.split()), parts.tags)
+    assert term_md == got[0]
+
+
+def test_plain_concept_shortcut_takes_the_usual_line() -> None:
+    line = "**Amazon Athena** : 서버리스 쿼리 서비스. : DEA ; AWS\n"
+    assert _plain_concept(line, True) == ("Amazon Athena", "서버리스 쿼리 서비스.", "DEA ; AWS")
+    assert _plain_concept("**T** : at 10:30 : K ;", True) is None  # 10:30 is read in full
 
 
 def test_fast_path_takes_the_common_shapes() -> None:
