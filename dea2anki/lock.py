@@ -49,6 +49,7 @@ class LockEntry(NamedTuple):
 
 
 _KEYS = LockEntry._fields
+_new_entry = LockEntry._make
 
 # The value types an entry may hold: (str, ..., block str or None, ..., int mod, str state).
 _TYPES = {(str, str, str, str, str, block, str, str, int, str) for block in (str, type(None))}
@@ -136,18 +137,26 @@ def _parse_entries(lines: list[str]) -> tuple[LockEntry, ...] | None:
         objs = json.loads("[" + ",".join(batch) + "]")
         if len(objs) != len(batch):
             return None
+        share = seen.setdefault
         for obj in objs:
-            if type(obj) is dict:
-                for name in _REPEATED:
-                    value = obj.get(name)
-                    if type(value) is str:
-                        obj[name] = seen.setdefault(value, value)
-            entries.append(_entry(obj))
+            if type(obj) is not dict or tuple(obj) != _KEYS:
+                entries.append(_entry(obj))  # written by hand: checked the long way
+                continue
+            # As this program writes them: built and checked in one go (a large lock
+            # has a hundred thousand of them).
+            guid, root, term, deck, source, block, definition, content, mod, state = obj.values()
+            if type(root) is str and type(deck) is str and type(source) is str:
+                root, deck, source = share(root, root), share(deck, deck), share(source, source)
+            e = _new_entry((guid, root, term, deck, source, block, definition, content, mod, state))
+            if tuple(map(type, e)) not in _TYPES:
+                raise TypeError("wrong value types")
+            if state not in _STATES:
+                raise ValueError(f"unknown state {state!r}")
+            entries.append(e)
     return tuple(entries)
 
 
 _BATCH = 4096
-_REPEATED = ("root", "deck", "source")
 
 
 def _check_header(obj: Any) -> None:
