@@ -135,7 +135,8 @@ def write_apkg(
 # deflate stream: each piece but the last ends with a sync flush (byte-aligned, not final),
 # and no piece refers back into another, which costs about 0.3 % in size. zipfile itself
 # cannot take deflated data, so the few fixed-size records around it are written here (APPNOTE
-# 6.3: no zip64, which packages of less than 4 GB never need).
+# 6.3). Packages past the limits of those records (65,534 entries, 4 GB) are written by
+# zipfile, with zip64 records, on one core.
 
 _PIECE = 1 << 20
 # Measured on a 100k-note collection (55.6 MB, one core): level 6 (zlib's default) 9.91 MB in
@@ -179,7 +180,6 @@ def _deflate_pieces(source: BinaryIO) -> tuple[list[bytes], int, int]:
             piece, following = following, source.read(_PIECE)
 
 
-# Beyond these a zip needs zip64 records: zipfile writes those (on one core).
 _MAX_ENTRIES = 0xFFFE
 _MAX_BYTES = 0xFFFFFFFF
 
