@@ -35,7 +35,6 @@ from .build import (
 from .changelog import package_events, render_changelog
 from .config import Config, load_config
 from .diagnostics import Dea2AnkiError, Diagnostic, error
-from .preview import write_preview
 from .release import ADDED, MOVED_EVENT, RENAMED_EVENT, RESTORED, RETIRED_EVENT
 
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
@@ -598,6 +597,8 @@ def preview_cmd(
     else:
         # Beside the packages: in the output folder, or next to a single OUT.apkg.
         out = cache_folder(Path(s.config.get("output", DEFAULT_OUTPUT))).parent / "preview.html"
+    from .preview import write_preview  # only this command needs it
+
     roots = dict.fromkeys(n.deck.split("::", 1)[0] for n in result.notes)
     try:
         write_preview(

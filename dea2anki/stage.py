@@ -18,7 +18,6 @@ import pickle
 import stat
 import time
 from collections.abc import Callable, Iterable, Sequence
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, replace
 from importlib import resources
 from pathlib import Path
@@ -391,6 +390,9 @@ def process_all(
         progress(done, total)
     workers = min(os.cpu_count() or 1, 8)
     if len(todo) >= _PARALLEL_MIN_FILES and workers > 1:
+        # Imported here: builds of a few files (and warm builds) never start processes.
+        from concurrent.futures import ProcessPoolExecutor
+
         # Several batches per worker: this process unpickles one while the workers go on.
         size = max(1, len(todo) // (workers * 4))
         batches = [todo[i : i + size] for i in range(0, len(todo), size)]

@@ -77,8 +77,9 @@ def test_plain_text_of_wikilinks_and_markup() -> None:
 def test_plain_text_shortcut_matches_mistune(text: str) -> None:
     """The fast path for plain prose must give exactly what mistune gives."""
     fast = CardRenderer()
-    slow_tokens = list(fast._md.inline(render_mod._strip_block_ids(text), {}))
-    slow_html = str(fast._renderer(slow_tokens, BlockState())).strip()
+    md, renderer = fast._mistune
+    slow_tokens = list(md.inline(render_mod._strip_block_ids(text), {}))
+    slow_html = str(renderer(slow_tokens, BlockState())).strip()
     if render_mod._is_plain(text):
         assert fast.inline(text) == slow_html
         assert plain_text(text) == " ".join(render_mod._text_of(slow_tokens, True).split())
