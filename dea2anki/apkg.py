@@ -152,11 +152,6 @@ def _deflate_piece(data: bytes, last: bool) -> bytes:
     return c.compress(data) + c.flush(zlib.Z_FINISH if last else zlib.Z_SYNC_FLUSH)
 
 
-def deflate(data: bytes) -> bytes:
-    """A raw deflate stream of ``data``, made on every core when it is large."""
-    return b"".join(_deflate_pieces(io.BytesIO(data))[0])
-
-
 def _deflate_pieces(source: BinaryIO) -> tuple[list[bytes], int, int]:
     """``source`` deflated in pieces on every core; also its CRC-32 and size. Reads at most
     a few pieces ahead of the compressors (a large collection never sits in memory)."""

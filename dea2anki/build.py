@@ -71,19 +71,6 @@ class Draft(NamedTuple):
     content: str
     """Hash of what Anki receives (stage.content_of): what the lock compares."""
 
-    @property
-    def fields(self) -> tuple[str, ...]:
-        return self.located.fields
-
-    @property
-    def media(self) -> tuple[str, ...]:
-        """Packaged names of the files the fields embed."""
-        return self.located.media
-
-    @property
-    def definition(self) -> str:
-        return self.located.definition_key
-
 
 @dataclass(frozen=True)
 class Plan:

@@ -205,11 +205,6 @@ class NewLock(NamedTuple):
     """sha256 of the file's bytes."""
 
 
-def lock_lines(entries: Iterable[LockEntry]) -> list[str]:
-    """The lock's lines (without line ends): the header, then the entries in order."""
-    return _new_lock(entries).lines
-
-
 def _new_lock(entries: Iterable[LockEntry]) -> NewLock:
     ordered = sorted(entries, key=sort_key)
     lines = [json.dumps(_HEADER, ensure_ascii=False)]
@@ -223,7 +218,8 @@ def _new_lock(entries: Iterable[LockEntry]) -> NewLock:
 
 
 def render_lock(entries: Iterable[LockEntry]) -> str:
-    return "\n".join(lock_lines(entries)) + "\n"
+    """The lock file's text: the header line, then the entries in order."""
+    return "\n".join(_new_lock(entries).lines) + "\n"
 
 
 def write_lines(f: BinaryIO, lines: Iterable[str]) -> None:

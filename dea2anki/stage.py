@@ -110,10 +110,6 @@ class FileResult:
     included: bool = True
     """False for ``anki: false`` files and drafts left out with --skip-drafts."""
 
-    @property
-    def concepts(self) -> tuple[Concept, ...]:
-        return tuple(loc.concept for loc in self.located)
-
 
 T = TypeVar("T")
 

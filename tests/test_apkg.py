@@ -12,9 +12,14 @@ from ankiutil import Anki
 from conftest import write
 
 import dea2anki.apkg as apkg
-from dea2anki.apkg import _PIECE, _write_zip, deflate
+from dea2anki.apkg import _PIECE, _deflate_pieces, _write_zip
 
 T = 1_700_000_000
+
+
+def deflate(data: bytes) -> bytes:
+    """The raw deflate stream the writer makes of ``data`` (pieces joined)."""
+    return b"".join(_deflate_pieces(io.BytesIO(data))[0])
 
 
 def sample(size: int) -> bytes:

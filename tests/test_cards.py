@@ -118,7 +118,7 @@ def test_content_hash_follows_tags_respelled_across_files(tmp_path: Path) -> Non
     assert [d.tags for d in drafts] == [("dea", "aws"), ("dea", "aws")]
     assert drafts[1].located.tags == ("DEA", "aws")  # b.md's own spelling
     for d in drafts:
-        term, definition, context, _source, reverse = d.fields
+        term, definition, context, _source, reverse = d.located.fields
         rel = d.located.source.file.rel
         assert d.content == cards.content_hash((term, definition, context, rel, reverse), d.tags)
 
