@@ -79,8 +79,7 @@ def resolve(
         if result[i] is None:
             entry = by_key.get(c.key)
             if entry is not None and entry.guid in free:
-                result[i] = Resolved(entry.guid, SAME, entry)
-                del free[entry.guid]
+                take(i, entry, SAME)
             else:
                 open_indexes.append(i)
     if not open_indexes:  # the usual rebuild: every concept kept its term

@@ -142,17 +142,13 @@ def _parse_entries(lines: list[str]) -> tuple[LockEntry, ...] | None:
             if type(obj) is not dict or tuple(obj) != _KEYS:
                 entries.append(_entry(obj))  # written by hand: checked the long way
                 continue
-            # As this program writes them: built and checked in one go (a large lock
-            # has a hundred thousand of them).
+            # As this program writes them (keys in field order): built from the values
+            # directly, a large lock has a hundred thousand of them.
             guid, root, term, deck, source, block, definition, content, mod, state = obj.values()
             if type(root) is str and type(deck) is str and type(source) is str:
                 root, deck, source = share(root, root), share(deck, deck), share(source, source)
-            e = _new_entry((guid, root, term, deck, source, block, definition, content, mod, state))
-            if tuple(map(type, e)) not in _TYPES:
-                raise TypeError("wrong value types")
-            if state not in _STATES:
-                raise ValueError(f"unknown state {state!r}")
-            entries.append(e)
+            values = (guid, root, term, deck, source, block, definition, content, mod, state)
+            entries.append(_checked(_new_entry(values)))
     return tuple(entries)
 
 
@@ -165,11 +161,13 @@ def _check_header(obj: Any) -> None:
 
 
 def _entry(obj: Any) -> LockEntry:
+    """Any JSON value as an entry: keys in any order, ``state`` optional, no unknown keys."""
     if type(obj) is not dict:
         raise TypeError("expected a JSON object")
-    # Entries as this program writes them have every key in field order; LockEntry(**obj)
-    # also takes hand-edited ones (any order, state left out) and rejects unknown keys.
-    entry = LockEntry._make(obj.values()) if tuple(obj) == _KEYS else LockEntry(**obj)
+    return _checked(LockEntry(**obj))
+
+
+def _checked(entry: LockEntry) -> LockEntry:
     if tuple(map(type, entry)) not in _TYPES:
         raise TypeError("wrong value types")
     if entry.state not in _STATES:
