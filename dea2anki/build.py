@@ -372,9 +372,7 @@ def preview_notes(
     """The notes a build would write (nothing is written). Raises Dea2AnkiError like build.
 
     ``cache_dir``: a build's parse cache, read but never written (see stage.Cache)."""
-    planned = plan(collect(paths, options, cache=Cache(cache_dir)), options)
-    lock = lock_path or default_lock_path(paths)
-    rel = _release(planned, read_lock(lock), lock, timestamp=0, retire=False)
+    planned, rel = _dry_run(paths, options, lock_path, cache_dir, retire=False)
     live = tuple(n for n in rel.notes if n.live)
     return Preview(live, planned.media, (*planned.diagnostics, *rel.diagnostics))
 
@@ -442,9 +440,21 @@ def pending_events(
     cache_dir: Path | None = None,
 ) -> tuple[Event, ...]:
     """What a build would change relative to the lock, without writing anything."""
+    return _dry_run(paths, options, lock_path, cache_dir, retire=options.retire)[1].events
+
+
+def _dry_run(
+    paths: Sequence[str],
+    options: BuildOptions,
+    lock_path: Path | None,
+    cache_dir: Path | None,
+    *,
+    retire: bool,
+) -> tuple[Plan, Release]:
+    """A build's plan and release, raising its errors, with nothing written."""
     planned = plan(collect(paths, options, cache=Cache(cache_dir)), options)
     lock = lock_path or default_lock_path(paths)
-    return _release(planned, read_lock(lock), lock, timestamp=0, retire=options.retire).events
+    return planned, _release(planned, read_lock(lock), lock, timestamp=0, retire=retire)
 
 
 @_without_cyclic_gc
