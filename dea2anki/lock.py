@@ -60,17 +60,17 @@ def sort_key(e: LockEntry) -> tuple[str, str, str]:
 
 
 _KNOWN: dict[Path, tuple[bytes, tuple[LockEntry, ...]]] = {}
-"""Lock files this process read or wrote: the digest of their bytes and their entries. A
-build under --watch reads the lock the build before it wrote: it is not parsed again."""
+"""Lock files this process wrote in builds that keep their state (--watch): the digest of
+their bytes and their entries. The next build of the watch reads that lock without parsing
+it; a one-off build never pays for the digest."""
 
 
 def read_lock(path: Path) -> tuple[LockEntry, ...] | None:
     """The entries, or None when there is no lock file yet."""
     try:
         data = path.read_bytes()
-        digest = hashlib.sha256(data).digest()
         known = _KNOWN.get(path.absolute())
-        if known is not None and known[0] == digest:
+        if known is not None and known[0] == hashlib.sha256(data).digest():
             return known[1]
         # What read_text would give: universal line ends (JSON strings hold no raw CR).
         text = data.decode("utf-8").replace("\r\n", "\n").replace("\r", "\n")
@@ -116,7 +116,6 @@ def read_lock(path: Path) -> tuple[LockEntry, ...] | None:
     # Remember the text just read: writing the lock back then re-encodes only the entries
     # that changed (a line edited by hand keeps its own spelling of the same entry).
     _LINES.update(zip(entries, (line for _, line in numbered[1:]), strict=True))
-    _KNOWN[path.absolute()] = (digest, entries)
     return entries
 
 
