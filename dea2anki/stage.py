@@ -92,8 +92,12 @@ def content_of(loc: Located, tags: tuple[str, ...]) -> str:
     """
     if tags == loc.tags and loc.content:
         return loc.content
-    term, definition, context, _source, reverse = loc.fields
-    return cards.content_hash((term, definition, context, loc.source.file.rel, reverse), tags)
+    return _content(loc.fields, loc.source.file.rel, tags)
+
+
+def _content(fields: tuple[str, ...], rel: str, tags: tuple[str, ...]) -> str:
+    term, definition, context, _source, reverse = fields
+    return cards.content_hash((term, definition, context, rel, reverse), tags)
 
 
 @dataclass(frozen=True)
@@ -154,7 +158,9 @@ def process(nf: NoteFile, data: bytes, settings: FileSettings) -> FileResult:
     contexts: dict[tuple[str, ...], str] = {}
     decks: dict[tuple[str, ...], str] = {}
     located = []
-    root_key = cards.identity_key(root or "")
+    # Without a usable root deck the concepts are dropped below; their diagnostics count.
+    root_name = root or ""
+    root_key = cards.identity_key(root_name)
     rel = nf.rel
     for c in parsed.concepts:
         collector.begin(c.line)
@@ -171,20 +177,21 @@ def process(nf: NoteFile, data: bytes, settings: FileSettings) -> FileResult:
             context = contexts[c.context] = escape(CONTEXT_SEPARATOR.join(c.context))
         deck = decks.get(c.deck_path)
         if deck is None:
-            deck = decks[c.deck_path] = cards.deck_name(root or "", c.deck_path)
+            deck = decks[c.deck_path] = cards.deck_name(root_name, c.deck_path)
         key = (root_key, cards.identity_key(c.term))
+        fields = (term, definition, context, escape(f"{rel}:{c.line}"), reverse)
         located.append(
             Located(
                 concept=c,
                 source=src,
-                root_deck=root or "",
+                root_deck=root_name,
                 key=key,
                 guid=cards.default_guid(key, c.block_id),
                 deck=deck,
                 raw_tags=raw_tags,
                 tags=tags,
-                fields=(term, definition, context, escape(f"{rel}:{c.line}"), reverse),
-                content=cards.content_hash((term, definition, context, rel, reverse), tags),
+                fields=fields,
+                content=_content(fields, rel, tags),
                 media=tuple(sorted(collector.used)),
                 definition_key=(
                     cards.short_hash(cards.normal_form(c.definition)) if c.definition else ""
