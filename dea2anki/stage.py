@@ -125,8 +125,16 @@ def choose(flag: T | None, frontmatter: T | None, default: T) -> T:
     return default if frontmatter is None else frontmatter
 
 
-def process(nf: NoteFile, data: bytes, settings: FileSettings) -> FileResult:
-    """Turn one file's bytes into its concepts and their card HTML."""
+def process(
+    nf: NoteFile,
+    data: bytes,
+    settings: FileSettings,
+    indexes: dict[Path, MediaIndex] | None = None,
+) -> FileResult:
+    """Turn one file's bytes into its concepts and their card HTML.
+
+    ``indexes``: the media index of each notes folder, shared by the files of one build (an
+    index walks its whole folder once; one per file would walk it once per file)."""
     try:
         src = split_frontmatter(nf, decode(nf.display, data))
     except Dea2AnkiError as e:
@@ -145,7 +153,10 @@ def process(nf: NoteFile, data: bytes, settings: FileSettings) -> FileResult:
         diagnostics.append(
             warning(nf.display, None, "no-concepts", "no concepts found in this file")
         )
-    index = MediaIndex(nf.root)
+    indexes = {} if indexes is None else indexes
+    index = indexes.get(nf.root)
+    if index is None:
+        index = indexes[nf.root] = MediaIndex(nf.root)
     collector = MediaCollector(index, nf.path, nf.display)
     allow = choose(settings.allow_html, src.allow_html, settings.default_allow_html)
     renderer = CardRenderer(media=collector, allow_html=allow)
@@ -369,7 +380,8 @@ _PARALLEL_MIN_FILES = 16
 def _process_batch(batch: Sequence[tuple[NoteFile, bytes, FileSettings]]) -> list[bytes]:
     # Pickled here, in the worker: the parent needs the pickle for the cache anyway, and
     # would otherwise pickle every result a second time.
-    return [_dumps(process(nf, data, settings)) for nf, data, settings in batch]
+    indexes: dict[Path, MediaIndex] = {}
+    return [_dumps(process(nf, data, settings, indexes)) for nf, data, settings in batch]
 
 
 def process_all(
@@ -410,8 +422,9 @@ def process_all(
                 if progress is not None:
                     progress(done, total)
     else:
+        indexes: dict[Path, MediaIndex] = {}
         for i in todo:
-            result = results[i] = process(items[i][0], items[i][1], settings)
+            result = results[i] = process(items[i][0], items[i][1], settings, indexes)
             if result.source is not None:
                 cache.store(items[i][0], keys[i], result)
             done += 1

@@ -50,9 +50,9 @@ def processed(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     seen: list[str] = []
     real = stage.process
 
-    def spy(nf, data, settings):  # type: ignore[no-untyped-def]
+    def spy(nf, data, settings, indexes=None):  # type: ignore[no-untyped-def]
         seen.append(nf.rel)
-        return real(nf, data, settings)
+        return real(nf, data, settings, indexes)
 
     monkeypatch.setattr(stage, "process", spy)
     return seen
