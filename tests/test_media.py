@@ -117,3 +117,20 @@ def test_reverse_cards_per_file_and_per_build(workdir, cli, anki: Anki) -> None:
         assert fresh.col.card_count() == 4
     finally:
         fresh.close()
+
+
+def test_the_notes_folder_is_walked_once_per_build_not_once_per_note(
+    workdir, cli, monkeypatch
+) -> None:
+    import dea2anki.media as media
+
+    for i in range(10):
+        write(f"notes/assets/p{i}.png", PNG_RED + bytes([i]))
+        write(f"notes/N{i}.md", f"---\ndeck: D\n---\n# S\n\n- **T{i}** : ![[p{i}.png]] x : K ;\n")
+    walks = []
+    files = media.MediaIndex._files
+    monkeypatch.setattr(media.MediaIndex, "_files", lambda self: walks.append(1) or files(self))
+    r = cli("build", "--no-cache", epoch=T)
+    assert r.code == 0, r.err
+    # by_name and fingerprint: one walk each for the whole build (it was 20, two per note)
+    assert len(walks) == 2
