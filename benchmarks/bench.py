@@ -68,13 +68,22 @@ def edit_one_file(vault: Path, n: int) -> None:
 _WATCH = """
 import os, sys, time
 from pathlib import Path
-from dea2anki.build import BuildOptions, build
 sys.path.insert(0, sys.argv[3])
 from bench import edit_one_file
 vault, out, epoch = Path(sys.argv[1]), Path(sys.argv[2]), int(sys.argv[4])
-def once(t):
-    build([str(vault)], out / "out", BuildOptions(), timestamp=t,
-          lock_path=out / "dea2anki.lock", keep=True)
+try:
+    from dea2anki.pipeline.build import build
+    from dea2anki.pipeline.cache import Memory
+    from dea2anki.settings import DEFAULTS
+    memory = Memory()
+    def once(t):
+        build([str(vault)], out / "out", DEFAULTS, timestamp=t,
+              lock_path=out / "dea2anki.lock", memory=memory)
+except ImportError:  # a checkout from before 2026-12-02 (bench.py --src OLD)
+    from dea2anki.build import BuildOptions, build
+    def once(t):
+        build([str(vault)], out / "out", BuildOptions(), timestamp=t,
+              lock_path=out / "dea2anki.lock", keep=True)
 once(epoch)
 edit_one_file(vault, epoch)
 start = time.perf_counter()

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import Enum
+from typing import NamedTuple
 
 
 class Severity(str, Enum):
@@ -73,16 +74,70 @@ def _gh_property(text: str) -> str:
     return _gh_message(text).replace(":", "%3A").replace(",", "%2C")
 
 
-def error(
-    path: str, line: int | None, code: str, message: str, column: int | None = None
-) -> Diagnostic:
-    return Diagnostic(path, line, Severity.ERROR, code, message, column)
+class Code(NamedTuple):
+    """A kind of diagnostic: its stable name, how serious it is, and what it means."""
+
+    name: str
+    severity: Severity
+    description: str
+    """One line, as the README's table of codes gives it (a test keeps the two equal)."""
 
 
-def warning(
-    path: str, line: int | None, code: str, message: str, column: int | None = None
+CODES: dict[str, Code] = {}
+"""Every diagnostic code, in the README's order."""
+
+
+def _code(name: str, severity: Severity, description: str) -> Code:
+    code = CODES[name] = Code(name, severity, description)
+    return code
+
+
+WARNING, ERROR = Severity.WARNING, Severity.ERROR
+
+# fmt: off
+EMPTY_DEFINITION = _code("empty-definition", WARNING, "a concept with no definition yet; not exported unless `--include-empty`")
+DUPLICATE_TERM = _code("duplicate-term", ERROR, "the same term twice in one root deck (names both places)")
+DUPLICATE_BLOCK_ID = _code("duplicate-block-id", ERROR, "the same `^block-id` on two concepts")
+CONCEPT_NO_SEPARATOR = _code("concept-no-separator", WARNING, "a bold list item in a concept block without a `:` after the term")
+UNBALANCED_BOLD = _code("unbalanced-bold", WARNING, "an odd number of `**` in a concept line")
+EMPTY_TERM = _code("empty-term", WARNING, "a concept line whose term is empty or only markup")
+NESTED_TOO_DEEP = _code("nested-too-deep", WARNING, "lists nested more than 19 levels deep (where mistune stops parsing them): read as text, no cards")
+NO_HEADING = _code("no-heading", WARNING, "a concept above the first heading: it lands in the root deck")
+EMPTY_DECK_NAME = _code("empty-deck-name", WARNING, "a heading that cleans to an empty deck name (`# ::`): no deck level")
+TAG_INVALID = _code("tag-invalid", WARNING, "a tag with characters Anki cannot store (control characters); they are dropped")
+NO_CONCEPTS = _code("no-concepts", WARNING, "a file without any concept")
+MISSING_MEDIA = _code("missing-media", WARNING, "an embedded image that cannot be found or read; its alt text is shown")
+MEDIA_OUTSIDE_NOTES = _code("media-outside-notes", ERROR, "an image path (or link) that leads outside the notes folder: refused")
+FRONTMATTER_YAML = _code("frontmatter-yaml", ERROR, "the frontmatter is not valid YAML (line of the problem)")
+FRONTMATTER_UNCLOSED = _code("frontmatter-unclosed", ERROR, "`---` opens a frontmatter block that never closes")
+FRONTMATTER_TYPE = _code("frontmatter-type", ERROR, "a key we read has a value of the wrong type (`deck: [a, b]`), or the frontmatter is not a mapping")
+FRONTMATTER_NEAR_MISS = _code("frontmatter-near-miss", WARNING, "a key that looks like one of ours but is not (`Deck:`, `decks:`, `deck_depth:`)")
+DECK_NAME = _code("deck-name", ERROR, "a root deck that cleans to nothing")
+NOT_UTF8 = _code("not-utf8", ERROR, "the file is not UTF-8 (line of the first bad byte)")
+BINARY_FILE = _code("binary-file", ERROR, "a file named `.md` that holds binary data")
+UNREADABLE = _code("unreadable", ERROR, "a file that cannot be read, or a broken symbolic link")
+MISSING_PATH = _code("missing-path", ERROR, "a PATH that does not exist")
+NO_NOTES = _code("no-notes", ERROR, "no `*.md` file in the PATHs")
+NOTHING_TO_EXPORT = _code("nothing-to-export", ERROR, "the build would write an empty package (the previous one is kept)")
+CONCEPT_GONE = _code("concept-gone", WARNING, "a concept in the lock that is no longer in the notes (see `--retire`)")
+LOCK_INVALID = _code("lock-invalid", ERROR, "a line of the lock file is not a valid entry (line of the problem)")
+LOCK_UNREADABLE = _code("lock-unreadable", ERROR, "the lock file cannot be read")
+LOCK_MISSING = _code("lock-missing", ERROR, "with `--locked`: there is no lock file")
+LOCK_STALE = _code("lock-stale", ERROR, "with `--locked`: the lock is not up to date with the notes")
+CONFIG = _code("config", ERROR, "the config file cannot be read or is not valid TOML")
+CONFIG_KEY = _code("config-key", ERROR, "the config file has a key dea2anki does not know")
+CONFIG_TYPE = _code("config-type", ERROR, "a config value has the wrong type")
+BAD_EPOCH = _code("bad-epoch", ERROR, "`SOURCE_DATE_EPOCH` is not a whole number from 1 to 253402300799")
+WRITE_FAILED = _code("write-failed", ERROR, "an output could not be written (nothing was replaced)")
+BAD_PACKAGE = _code("bad-package", ERROR, "`changelog OLD NEW`: a file that is not an Anki package")
+# fmt: on
+
+
+def report(
+    code: Code, path: str, line: int | None, message: str, column: int | None = None
 ) -> Diagnostic:
-    return Diagnostic(path, line, Severity.WARNING, code, message, column)
+    """A diagnostic of a registered kind (its severity comes with the code)."""
+    return Diagnostic(path, line, code.severity, code.name, message, column)
 
 
 class Dea2AnkiError(Exception):

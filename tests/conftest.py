@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from ankiutil import Anki
 
-from dea2anki.cli import main
+from dea2anki.cli.main import main
 
 REPO = Path(__file__).resolve().parent.parent
 SEED = REPO / "notes" / "DEA.md"

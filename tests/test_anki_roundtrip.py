@@ -11,8 +11,9 @@ from pathlib import Path
 from ankiutil import Anki, ImportLog
 from conftest import Run
 
-from dea2anki import cards
-from dea2anki.stage import CONTEXT_SEPARATOR
+from dea2anki import notetype
+from dea2anki.identity.keys import default_guid, identity_key
+from dea2anki.naming import CONTEXT_SEPARATOR
 
 GOLDEN = json.loads((Path(__file__).parent / "golden" / "DEA.concepts.json").read_text("utf-8"))
 EXPORTED = [c for c in GOLDEN if c["definition"]]
@@ -52,7 +53,7 @@ def test_seed_imports_exactly_the_golden_concepts(seed_project, cli, anki: Anki)
         assert n["fields"]["Reverse"] == ""
         assert n["decks"] == [c["deck"]]
         assert n["tags"] == sorted(c["tags"], key=str.lower)
-        assert n["guid"] == cards.concept_guid("DEA", c["term"])
+        assert n["guid"] == default_guid((identity_key("DEA"), identity_key(c["term"])), None)
         (card,) = n["cards"]
         assert html.escape(c["term"]) in card.question()
         assert n["fields"]["Definition"] in card.answer()
@@ -75,12 +76,12 @@ def test_cards_are_introduced_in_source_order(seed_project, cli, anki: Anki) -> 
 
 def test_note_type_has_stable_field_and_template_ids(seed_project, cli, anki: Anki) -> None:
     anki.import_package(build(cli, T1))
-    model = anki.col.models.get(cards.MODEL_ID)  # type: ignore[arg-type]
+    model = anki.col.models.get(notetype.MODEL_ID)  # type: ignore[arg-type]
     assert model is not None and model["name"] == "dea2anki Concept"
     assert [(f["name"], f["id"]) for f in model["flds"]] == [
-        (name, cards.make_model().fields[i]["id"]) for i, name in enumerate(cards.FIELDS)
+        (name, notetype.make_model().fields[i]["id"]) for i, name in enumerate(notetype.FIELDS)
     ]
-    assert [t["id"] for t in model["tmpls"]] == [t["id"] for t in cards.make_model().templates]
+    assert [t["id"] for t in model["tmpls"]] == [t["id"] for t in notetype.make_model().templates]
     assert "nightMode" in model["css"]
 
 

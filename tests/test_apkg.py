@@ -11,15 +11,15 @@ import pytest
 from ankiutil import Anki
 from conftest import write
 
-import dea2anki.apkg as apkg
-from dea2anki.apkg import _PIECE, _deflate_pieces, _write_zip
+import dea2anki.write.zip as zipmod
+from dea2anki.write.zip import _PIECE, deflate_pieces, write_zip
 
 T = 1_700_000_000
 
 
 def deflate(data: bytes) -> bytes:
     """The raw deflate stream the writer makes of ``data`` (pieces joined)."""
-    return b"".join(_deflate_pieces(io.BytesIO(data))[0])
+    return b"".join(deflate_pieces(io.BytesIO(data))[0])
 
 
 def sample(size: int) -> bytes:
@@ -39,7 +39,7 @@ def test_deflate_in_pieces_is_one_valid_stream() -> None:
         packed = deflate(data)
         assert zlib.decompress(packed, -15) == data, size
         assert deflate(data) == packed  # deterministic, whatever the thread timing
-    one_piece = zlib.compressobj(apkg._LEVEL, zlib.DEFLATED, -15)
+    one_piece = zlib.compressobj(zipmod._LEVEL, zlib.DEFLATED, -15)
     data = sample(4 * _PIECE)
     whole = one_piece.compress(data) + one_piece.flush()
     assert len(deflate(data)) < len(whole) * 1.01  # pieces cost (almost) nothing in size
@@ -48,7 +48,7 @@ def test_deflate_in_pieces_is_one_valid_stream() -> None:
 def test_zip_is_read_by_zipfile_with_fixed_metadata() -> None:
     entries = [("collection.anki2", sample(3 * _PIECE + 7)), ("0", b""), ("media", b"{}")]
     buf = io.BytesIO()
-    _write_zip(buf, entries)
+    write_zip(buf, entries)
     with zipfile.ZipFile(io.BytesIO(buf.getvalue())) as zf:
         assert zf.testzip() is None
         assert zf.namelist() == [name for name, _ in entries]
@@ -64,10 +64,10 @@ def test_zip_is_read_by_zipfile_with_fixed_metadata() -> None:
 def test_zip_records_either_way(monkeypatch: pytest.MonkeyPatch, zip64: bool) -> None:
     """Past 65,534 entries or 4 GB a zip needs zip64 records: zipfile writes those."""
     if zip64:
-        monkeypatch.setattr(apkg, "_MAX_ENTRIES", 2)
+        monkeypatch.setattr(zipmod, "_MAX_ENTRIES", 2)
     entries = [("collection.anki2", sample(2 * _PIECE + 5)), ("0", b"x"), ("media", b"{}")]
     buf = io.BytesIO()
-    _write_zip(buf, entries)
+    write_zip(buf, entries)
     with zipfile.ZipFile(io.BytesIO(buf.getvalue())) as zf:
         assert zf.testzip() is None
         assert [(i.filename, zf.read(i)) for i in zf.infolist()] == entries

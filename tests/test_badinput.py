@@ -27,9 +27,10 @@ from typing import Any
 
 import pytest
 
-from dea2anki.build import BuildOptions, collect
-from dea2anki.parse import parse_concepts
-from dea2anki.render import render_block
+from dea2anki.pipeline.plan import collect
+from dea2anki.render.html import CardRenderer
+from dea2anki.settings import DEFAULTS
+from dea2anki.syntax.parse import parse_concepts
 
 T1 = 1_700_000_000
 GOOD = "# H\n\n- Term : a definition : DEA ; AWS\n"
@@ -113,7 +114,7 @@ def check_big() -> None:
     data = Path("notes/big.md").read_bytes()
     assert len(data) >= 10 * 1024 * 1024
     sections = data.count(b"## Section ")
-    got = collect(["notes/big.md"], BuildOptions())
+    got = collect(["notes/big.md"], DEFAULTS)
     assert len(got.concepts) == sections
     last = got.concepts[-1].concept
     assert last.term == f"Big term {sections - 1}"
@@ -191,7 +192,7 @@ def break_lock(_mp: pytest.MonkeyPatch) -> None:
 
 
 def colon_decks() -> None:
-    for loc in collect(["notes/colons.md"], BuildOptions()).concepts:
+    for loc in collect(["notes/colons.md"], DEFAULTS).concepts:
         assert all("::" not in part for part in loc.concept.deck_path)
         assert all("::" not in part for part in loc.concept.context)
 
@@ -551,7 +552,7 @@ def concept_key(loc: Any) -> tuple[Any, ...]:
         c.line,
         c.column,
         c.block_id,
-        render_block(c.details),
+        CardRenderer().block(c.details),
     )
 
 
@@ -619,7 +620,7 @@ def test_bad_input(case: Case, workdir: Path, cli: Any, monkeypatch: pytest.Monk
     # what the notes mean
     if case.concepts is not None:
         paths = [p for p in case.args if p != "notes"] or ["notes"]
-        located = collect(paths, BuildOptions(), raise_errors=False).concepts
+        located = collect(paths, DEFAULTS, raise_errors=False).concepts
         seen = [
             (
                 loc.source.file.display,
@@ -634,8 +635,8 @@ def test_bad_input(case: Case, workdir: Path, cli: Any, monkeypatch: pytest.Monk
         assert seen == list(case.concepts)
     for name, content in case.same_as.items():
         alt = write(Path("alt") / name, content)
-        mine = collect([name], BuildOptions(), raise_errors=False).concepts
-        theirs = collect([str(alt)], BuildOptions(), raise_errors=False).concepts
+        mine = collect([name], DEFAULTS, raise_errors=False).concepts
+        theirs = collect([str(alt)], DEFAULTS, raise_errors=False).concepts
         assert mine, name
         assert [concept_key(x) for x in mine] == [concept_key(x) for x in theirs]
     if case.extra is not None:

@@ -12,10 +12,14 @@ from pathlib import Path
 
 import pytest
 
-import dea2anki.build as build_module
-import dea2anki.stage as stage
-from dea2anki.build import BuildOptions, build
+import dea2anki.identity.lock as lock
+import dea2anki.pipeline.build as build_module
+import dea2anki.pipeline.cache as cache_module
+import dea2anki.pipeline.parallel as parallel_module
 from dea2anki.diagnostics import Dea2AnkiError
+from dea2anki.pipeline.build import build
+from dea2anki.pipeline.cache import Memory
+from dea2anki.settings import DEFAULTS, Options, resolve
 
 sys.path.insert(0, str(Path(__file__).parent.parent / "benchmarks"))
 from make_vault import make
@@ -31,11 +35,11 @@ def sha(p: Path) -> str:
     return hashlib.sha256(p.read_bytes()).hexdigest()
 
 
-def run(vault: Path, out: Path, *, cache: bool = True, options: BuildOptions | None = None) -> str:
+def run(vault: Path, out: Path, *, cache: bool = True, options: Options | None = None) -> str:
     result = build(
         [str(vault)],
         out,
-        options or BuildOptions(),
+        options or DEFAULTS,
         timestamp=T,
         lock_path=out.parent / f"{out.name}.lock",
         cache=cache,
@@ -48,13 +52,13 @@ def run(vault: Path, out: Path, *, cache: bool = True, options: BuildOptions | N
 def processed(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     """Names of the files the stage really parses (sequential path: fewer than 16 files)."""
     seen: list[str] = []
-    real = stage.process
+    real = parallel_module.process
 
-    def spy(nf, data, settings, indexes=None):  # type: ignore[no-untyped-def]
+    def spy(nf, data, options, indexes=None):  # type: ignore[no-untyped-def]
         seen.append(nf.rel)
-        return real(nf, data, settings, indexes)
+        return real(nf, data, options, indexes)
 
-    monkeypatch.setattr(stage, "process", spy)
+    monkeypatch.setattr(parallel_module, "process", spy)
     return seen
 
 
@@ -73,7 +77,7 @@ def test_cached_uncached_parallel_and_sequential_builds_are_identical(
     cached = run(vault, tmp_path / "a")
     uncached = run(vault, tmp_path / "b", cache=False)
     assert not (tmp_path / "b" / ".dea2anki-cache").exists()
-    monkeypatch.setattr(stage, "_PARALLEL_MIN_FILES", 10**9)
+    monkeypatch.setattr(parallel_module, "_PARALLEL_MIN_FILES", 10**9)
     sequential = run(vault, tmp_path / "c")
     assert parallel == cached == uncached == sequential
 
@@ -115,7 +119,7 @@ def test_each_edit_reparses_exactly_what_it_should(tmp_path, processed) -> None:
 
     # Settings that shape the output re-parse everything.
     processed.clear()
-    run(vault, out, options=BuildOptions(deck_depth=1))
+    run(vault, out, options=resolve({"deck-depth": 1}))
     assert len(processed) == 5
 
     # A damaged cache entry is a miss, not a crash.
@@ -133,20 +137,21 @@ def test_cache_survives_a_deleted_cache_folder(tmp_path) -> None:
 
 
 def test_check_and_preview_read_the_cache_but_never_write_it(tmp_path, processed) -> None:
-    from dea2anki.build import cache_folder, check, preview_notes
+    from dea2anki.pipeline.build import cache_folder
+    from dea2anki.pipeline.dry_run import check, preview_notes
 
     vault = tmp_path / "vault"
     make(300, vault)
     out = tmp_path / "out"
     cache = cache_folder(out)
     lock = tmp_path / "out.lock"
-    check([str(vault)], BuildOptions(), lock_path=lock, cache_dir=cache)
+    check([str(vault)], DEFAULTS, lock_path=lock, cache_dir=cache)
     assert not cache.exists()  # nothing written by check
     run(vault, out)  # the build fills the cache
     entries = sorted(p.name for p in cache.iterdir())
     processed.clear()
-    diagnostics = check([str(vault)], BuildOptions(), lock_path=lock, cache_dir=cache)
-    preview = preview_notes([str(vault)], BuildOptions(), lock_path=lock, cache_dir=cache)
+    diagnostics = check([str(vault)], DEFAULTS, lock_path=lock, cache_dir=cache)
+    preview = preview_notes([str(vault)], DEFAULTS, lock_path=lock, cache_dir=cache)
     assert processed == []  # both answered from the cache
     assert len(preview.notes) == 300 and not [d for d in diagnostics if d.is_error]
     assert sorted(p.name for p in cache.iterdir()) == entries
@@ -170,7 +175,7 @@ def test_cycle_collector_is_paused_during_a_build_and_restored(
     assert seen == [False]
     assert gc.isenabled()
     with pytest.raises(Dea2AnkiError):  # a failed build restores it too
-        build([str(tmp_path / "missing")], tmp_path / "o2", BuildOptions(), timestamp=T)
+        build([str(tmp_path / "missing")], tmp_path / "o2", DEFAULTS, timestamp=T)
     assert gc.isenabled()
 
 
@@ -194,35 +199,32 @@ def test_temporary_files_of_killed_builds_are_cleaned_up(tmp_path: Path) -> None
 def test_watch_builds_start_from_the_previous_build_in_memory(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """build(keep=True), as --watch calls it: the next build takes the parse results and the
+    """build(memory=...), as --watch calls it: the next build takes the parse results and the
     lock from memory, and writes exactly what builds from the files write."""
-    import dea2anki.lock as lock
-
     make(2000, tmp_path / "v")
     shutil.copytree(tmp_path / "v", tmp_path / "w")
 
-    def twice(vault: Path, out: Path, keep: bool) -> None:
+    def twice(vault: Path, out: Path, memory: Memory | None) -> None:
         def once(t: int) -> None:
             lock_path = out / "x.lock"
-            build([str(vault)], out, BuildOptions(), timestamp=t, lock_path=lock_path, keep=keep)
+            build([str(vault)], out, DEFAULTS, timestamp=t, lock_path=lock_path, memory=memory)
 
         once(T)
         reads.clear()
         note = vault / "note-0003.md"
         note.write_text(note.read_text("utf-8").replace(" : DEA", " (edited) : DEA", 1), "utf-8")
-        if not keep:
-            lock._KNOWN.clear()  # as a new process would start
         once(T + 60)
 
     reads: list[str] = []
     parses: list[int] = []
-    read, parse = stage.Cache._read, lock._parse_entries
-    monkeypatch.setattr(stage.Cache, "_read", lambda *a: reads.append(a[1].rel) or read(*a))
+    read, parse = cache_module.Cache._read, lock._parse_entries
+    monkeypatch.setattr(cache_module.Cache, "_read", lambda *a: reads.append(a[1].rel) or read(*a))
     monkeypatch.setattr(lock, "_parse_entries", lambda *a: parses.append(1) or parse(*a))
-    twice(tmp_path / "v", tmp_path / "a", keep=True)
+    memory = Memory()
+    twice(tmp_path / "v", tmp_path / "a", memory)
     # Only the edited file was looked for on disk; the lock was never parsed.
     assert (reads, parses) == (["note-0003.md"], [])
-    twice(tmp_path / "w", tmp_path / "b", keep=False)
+    twice(tmp_path / "w", tmp_path / "b", None)
     assert len(reads) == 20 and parses == [1]  # every file's cache entry; the lock
     for name in ("Bench.apkg", "x.lock"):
         assert sha(tmp_path / "a" / name) == sha(tmp_path / "b" / name), name
@@ -233,9 +235,9 @@ def test_watch_builds_start_from_the_previous_build_in_memory(
     build(
         [str(tmp_path / "v")],
         tmp_path / "a",
-        BuildOptions(),
+        DEFAULTS,
         timestamp=T + 120,
         lock_path=path,
-        keep=True,
+        memory=memory,
     )
     assert parses == [1, 1]

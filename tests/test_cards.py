@@ -9,29 +9,35 @@ import genanki
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from dea2anki import cards
-from dea2anki.apkg import card_rule
-from dea2anki.build import BuildOptions, Collected, collect, plan, write_packages
-from dea2anki.cards import normalise_tag
-from dea2anki.release import make_release
+from dea2anki import notetype
+from dea2anki.identity.keys import content_hash, deck_id, default_guid, guid_for, identity_key
+from dea2anki.identity.release import make_release
+from dea2anki.naming import normalise_tag
+from dea2anki.pipeline.plan import Collected, collect, plan
+from dea2anki.settings import DEFAULTS, Options
+from dea2anki.write.apkg import card_rule
+from dea2anki.write.packages import write_packages
+
+
+def concept_guid(root: str, term: str) -> str:
+    """The GUID a new concept without a block id gets."""
+    return default_guid((identity_key(root), identity_key(term)), None)
 
 
 def test_guid_ignores_case_spacing_and_unicode_form() -> None:
-    g = cards.concept_guid("DEA", "AWS Glue")
-    assert cards.concept_guid("DEA", "AWS GLue") == g
-    assert cards.concept_guid("dea", "  AWS   Glue ") == g
+    g = concept_guid("DEA", "AWS Glue")
+    assert concept_guid("DEA", "AWS GLue") == g
+    assert concept_guid("dea", "  AWS   Glue ") == g
     # NFD Hangul (as macOS file systems may hand it over) == NFC Hangul
-    assert cards.concept_guid("DEA", "\u1109\u1165\u1107\u1165") == cards.concept_guid(
-        "DEA", "서버"
-    )
-    assert cards.concept_guid("SAA", "AWS Glue") != g
-    assert cards.concept_guid("DEA", "AWS Glue Catalog") != g
+    assert concept_guid("DEA", "\u1109\u1165\u1107\u1165") == concept_guid("DEA", "서버")
+    assert concept_guid("SAA", "AWS Glue") != g
+    assert concept_guid("DEA", "AWS Glue Catalog") != g
 
 
 def test_guid_is_a_fixed_contract() -> None:
     # Changing this value re-keys every learner's notes: it must never change.
-    assert cards.concept_guid("DEA", "Amazon Athena") == cards.concept_guid("DEA", "amazon athena")
-    assert cards.concept_guid("DEA", "Amazon Athena") == "q$Lo/rNw>~"
+    assert concept_guid("DEA", "Amazon Athena") == concept_guid("DEA", "amazon athena")
+    assert concept_guid("DEA", "Amazon Athena") == "q$Lo/rNw>~"
 
 
 def test_guid_independent_of_definition_section_file_and_position(tmp_path: Path) -> None:
@@ -43,22 +49,22 @@ def test_guid_independent_of_definition_section_file_and_position(tmp_path: Path
         "---\ndeck: DEA\n---\n- New : n : K ; L\n\n# S2\n\n## Sub\n\n- T : two : K ; L\n",
         encoding="utf-8",
     )
-    opts = BuildOptions()
+    opts = DEFAULTS
     ga = guids(collect([str(a)], opts), opts)
     gb = guids(collect([str(b)], opts), opts)
     assert ga["T"] == gb["T"]
 
 
-def guids(collected: Collected, opts: BuildOptions) -> dict[str, str]:
+def guids(collected: Collected, opts: Options) -> dict[str, str]:
     """Term -> GUID for a first build (no lock)."""
     notes = make_release(plan(collected, opts).drafts, (), timestamp=1, retire=False).notes
     return {n.fields[0]: n.guid for n in notes}
 
 
 def test_deck_ids_are_stable_and_distinct() -> None:
-    assert cards.deck_id("DEA::Analytics") == cards.deck_id("DEA::Analytics")
-    assert cards.deck_id("DEA::Analytics") != cards.deck_id("DEA::Analytics_Stream")
-    assert 1 < cards.deck_id("DEA") < 2**53
+    assert deck_id("DEA::Analytics") == deck_id("DEA::Analytics")
+    assert deck_id("DEA::Analytics") != deck_id("DEA::Analytics_Stream")
+    assert 1 < deck_id("DEA") < 2**53
 
 
 def test_tag_normalisation() -> None:
@@ -74,7 +80,7 @@ def test_tag_spelling_first_seen_wins_across_notes(tmp_path: Path) -> None:
         "---\ntags: [dea, Project]\n---\n- A : a : DEA ; aws\n- B : b : Aws ; project ;\n",
         encoding="utf-8",
     )
-    opts = BuildOptions()
+    opts = DEFAULTS
     drafts = plan(collect([str(tmp_path)], opts), opts).drafts
     assert [n.tags for n in drafts] == [("DEA", "aws", "Project"), ("aws", "Project", "DEA")]
     notes = make_release(drafts, (), timestamp=1_700_000_000, retire=False).notes
@@ -87,7 +93,7 @@ def test_decks_and_packages_ignore_case(tmp_path: Path) -> None:
     (tmp_path / "more.md").write_text(
         "---\ndeck: dea\n---\n# analytics\n\n- B : b : K ;\n", encoding="utf-8"
     )
-    opts = BuildOptions()
+    opts = DEFAULTS
     drafts = plan(collect([str(tmp_path)], opts), opts).drafts
     assert [d.deck for d in drafts] == ["DEA::Analytics", "DEA::Analytics"]
     notes = make_release(drafts, (), timestamp=1_700_000_000, retire=False).notes
@@ -98,10 +104,10 @@ def test_decks_and_packages_ignore_case(tmp_path: Path) -> None:
 def test_card_rule_is_genankis() -> None:
     """The writer decides which cards a note has without genanki Note objects; it must be
     genanki's own rule for every combination of empty and filled fields."""
-    model = cards.make_model()
+    model = notetype.make_model()
     ords = card_rule(model)
     seen = set()
-    for filled in itertools.product(("", "x"), repeat=len(cards.FIELDS)):
+    for filled in itertools.product(("", "x"), repeat=len(notetype.FIELDS)):
         expected = [c.ord for c in genanki.Note(model=model, fields=list(filled)).cards]
         assert ords(filled) == expected, filled
         seen.add(tuple(expected))
@@ -113,17 +119,16 @@ def test_content_hash_follows_tags_respelled_across_files(tmp_path: Path) -> Non
     file spelled a tag first, the build must hash what it actually writes."""
     (tmp_path / "a.md").write_text("- A : a : dea ; aws\n", encoding="utf-8")
     (tmp_path / "b.md").write_text("- B : b : DEA ; aws\n", encoding="utf-8")
-    opts = BuildOptions()
+    opts = DEFAULTS
     drafts = plan(collect([str(tmp_path)], opts), opts).drafts
     assert [d.tags for d in drafts] == [("dea", "aws"), ("dea", "aws")]
     assert drafts[1].located.tags == ("DEA", "aws")  # b.md's own spelling
     for d in drafts:
-        term, definition, context, _source, reverse = d.located.fields
         rel = d.located.source.file.rel
-        assert d.content == cards.content_hash((term, definition, context, rel, reverse), d.tags)
+        assert d.content == content_hash(d.located.fields, d.tags, source=rel)
 
 
 @settings(max_examples=500, deadline=None, derandomize=True)
 @given(st.lists(st.one_of(st.text(), st.integers(-(10**6), 10**20)), min_size=1, max_size=4))
 def test_guid_for_is_genankis(values: list[object]) -> None:
-    assert cards.guid_for(*values) == genanki.guid_for(*values)
+    assert guid_for(*values) == genanki.guid_for(*values)

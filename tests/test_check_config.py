@@ -12,7 +12,8 @@ from pathlib import Path
 import pytest
 from conftest import write
 
-from dea2anki.build import BuildOptions, collect
+from dea2anki.pipeline.plan import collect
+from dea2anki.settings import DEFAULTS, resolve
 
 T = 1_700_000_000
 
@@ -72,14 +73,12 @@ def test_frontmatter_anki_false_draft_and_deck_depth(workdir, cli) -> None:
     write("notes/skip.md", "---\nanki: false\n---\n- S : s : K ;\n")
     write("notes/draft.md", "---\ndraft: true\n---\n- D : d : K ;\n")
     write("notes/deep.md", "---\ndeck-depth: 1\n---\n# A\n\n## B\n\n- X : x : K ;\n")
-    terms = {
-        c.concept.term: c.concept.deck_path for c in collect(["notes"], BuildOptions()).concepts
-    }
+    terms = {c.concept.term: c.concept.deck_path for c in collect(["notes"], DEFAULTS).concepts}
     assert terms == {"D": (), "X": ("A",)}
-    skipped = collect(["notes"], BuildOptions(skip_drafts=True)).concepts
+    skipped = collect(["notes"], resolve({"skip-drafts": True})).concepts
     assert [c.concept.term for c in skipped] == ["X"]
     # A flag wins over the frontmatter.
-    flagged = collect(["notes"], BuildOptions(deck_depth=2)).concepts
+    flagged = collect(["notes"], resolve({"deck-depth": 2})).concepts
     assert {c.concept.term: c.concept.deck_path for c in flagged}["X"] == ("A", "B")
 
 
@@ -116,7 +115,7 @@ def test_config_in_pyproject_and_precedence(workdir, cli) -> None:
     summary = json.loads(r.out)
     assert summary["packages"][0]["path"] == "dist/V.apkg"
     assert summary["exported"] == 2  # include-empty from the config
-    from dea2anki.apkg import read_apkg
+    from dea2anki.write.apkg_read import read_apkg
 
     notes = {n.fields[0]: n for n in read_apkg(Path("dist/V.apkg"))}
     assert notes["X"].deck == "V::A"  # deck-depth 1 from the config
@@ -151,7 +150,7 @@ def test_dea2anki_toml_in_the_notes_folder(workdir, cli) -> None:
     write("notes/A.md", "# H\n\n## S\n\n- A : a : K ;\n")
     write("notes/dea2anki.toml", 'deck-depth = 0\noutput = "../out"\n')
     assert cli("build", epoch=T).code == 0
-    from dea2anki.apkg import read_apkg
+    from dea2anki.write.apkg_read import read_apkg
 
     assert [n.deck for n in read_apkg(Path("out/A.apkg"))] == ["A"]
 

@@ -277,7 +277,7 @@ def test_empty_notes_folder(workdir, cli) -> None:
 def test_bad_source_date_epoch(previous_build, cli, monkeypatch, capsys, epoch: str) -> None:
     digest = sha(previous_build)
     monkeypatch.setenv("SOURCE_DATE_EPOCH", epoch)
-    from dea2anki.cli import main
+    from dea2anki.cli.main import main
 
     assert main(["build"]) == 1
     err = capsys.readouterr().err
@@ -291,10 +291,10 @@ def test_bad_source_date_epoch(previous_build, cli, monkeypatch, capsys, epoch: 
 def test_crash_while_writing_keeps_previous_package(previous_build, cli, monkeypatch) -> None:
     digest = sha(previous_build)
     write("notes/good.md", GOOD.replace("a definition", "a new definition"))
-    from dea2anki import apkg
+    from dea2anki.write import zip as zipmod
 
     calls = []
-    deflate = apkg._deflate_pieces
+    deflate = zipmod.deflate_pieces
 
     def boom(source: BinaryIO) -> tuple[list[bytes], int, int]:
         # The disk fills up after the collection is in the (temporary) package file.
@@ -303,7 +303,7 @@ def test_crash_while_writing_keeps_previous_package(previous_build, cli, monkeyp
             raise OSError(28, "No space left on device")
         return deflate(source)
 
-    monkeypatch.setattr(apkg, "_deflate_pieces", boom)
+    monkeypatch.setattr(zipmod, "deflate_pieces", boom)
     r = cli("build", epoch=T1 + 1)
     assert r.code == 1
     assert "build/good.apkg: error: cannot write: No space left on device [write-failed]" in (
@@ -327,12 +327,12 @@ def test_a_failing_package_writes_no_package_at_all(workdir, cli) -> None:
 
 
 def test_internal_error_is_one_line_without_traceback(previous_build, cli, monkeypatch) -> None:
-    import dea2anki.build
+    import dea2anki.pipeline.build
 
     def bug(*args: object, **kwargs: object) -> None:
         raise KeyError("oops")
 
-    monkeypatch.setattr(dea2anki.build, "write_packages", bug)
+    monkeypatch.setattr(dea2anki.pipeline.build, "write_packages", bug)
     r = cli("build", epoch=T1 + 1)
     assert r.code == 70
     assert "Traceback" not in r.err
@@ -352,7 +352,7 @@ def test_the_lock_is_renamed_into_place_after_the_packages(
 ) -> None:
     """It is written first (to free its memory) but must never be ahead of the packages:
     if a package cannot be renamed into place, the lock still describes the old ones."""
-    import dea2anki.atomic as atomic
+    import dea2anki.write.atomic as atomic
 
     renamed: list[str] = []
     replace = os.replace

@@ -8,13 +8,14 @@ from pathlib import Path
 
 from conftest import REPO
 
-from dea2anki.build import BuildOptions, collect, plan
+from dea2anki.pipeline.plan import collect, plan
+from dea2anki.settings import resolve
 
 GOLDEN = Path(__file__).parent / "golden" / "DEA.concepts.json"
 
 
 def seed_concepts() -> list[dict[str, object]]:
-    options = BuildOptions(include_empty=True)
+    options = resolve({"include-empty": True})
     planned = plan(collect([str(REPO / "notes")], options), options)
     return [
         {

@@ -122,7 +122,7 @@ def test_reverse_cards_per_file_and_per_build(workdir, cli, anki: Anki) -> None:
 def test_the_notes_folder_is_walked_once_per_build_not_once_per_note(
     workdir, cli, monkeypatch
 ) -> None:
-    import dea2anki.media as media
+    import dea2anki.read.media as media
 
     for i in range(10):
         write(f"notes/assets/p{i}.png", PNG_RED + bytes([i]))

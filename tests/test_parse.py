@@ -6,7 +6,9 @@ import textwrap
 
 import pytest
 
-from dea2anki.parse import clean_deck_component, parse_concepts, split_concept_text
+from dea2anki.naming import clean_deck_component
+from dea2anki.syntax.concept_line import split_concept_text
+from dea2anki.syntax.parse import parse_concepts
 
 
 def concepts(md: str, **kw: int) -> list[tuple[str, str, tuple[str, ...]]]:

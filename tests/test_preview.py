@@ -19,17 +19,13 @@ import pytest
 from ankiutil import Anki
 from conftest import Run
 
-from dea2anki import cards
-from dea2anki.build import BuildOptions, preview_notes
-from dea2anki.preview import (
-    inline_media,
-    note_cards,
-    plain_text,
-    preview_html,
-    render_template,
-    write_preview,
-)
-from dea2anki.release import ReleaseNote
+from dea2anki import notetype
+from dea2anki.pipeline.dry_run import preview_notes
+from dea2anki.records import ReleaseNote
+from dea2anki.settings import DEFAULTS
+from dea2anki.write.preview import preview_html, write_preview
+from dea2anki.write.preview_cards import html_text as plain_text
+from dea2anki.write.preview_cards import inline_media, note_cards, render_template
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser, Page
@@ -149,7 +145,7 @@ def test_matches_anki_for_every_card(seed_project: Path, cli, anki: Anki) -> Non
     assert r.code == 0, r.err
     anki.import_package(Path("x.apkg"))
     col = anki.col
-    model = col.models.by_name(cards.MODEL_NAME)
+    model = col.models.by_name(notetype.MODEL_NAME)
     assert model is not None
     odd = ("<br>", " ", "&nbsp;", "\xa0", "<div><br></div>", "<p></p>", "{{Term}}")
     odd_deck = col.decks.id("Odd::Values")
@@ -158,14 +154,14 @@ def test_matches_anki_for_every_card(seed_project: Path, cli, anki: Anki) -> Non
         n = col.new_note(model)
         n["Term"], n["Definition"], n["Context"], n["Reverse"] = f"T{i}", "d", value, value
         col.add_note(n, odd_deck)
-    templates = cards.make_model().templates
+    templates = notetype.make_model().templates
     checked = 0
     for nid in col.find_notes(""):
         n = col.get_note(nid)
         anki_cards = n.cards()
         deck = col.decks.name(anki_cards[0].did)
         fields = dict(n.items())
-        rn = ReleaseNote("g", 0, deck, (), tuple(fields[f] for f in cards.FIELDS))
+        rn = ReleaseNote("g", 0, deck, (), tuple(fields[f] for f in notetype.FIELDS))
         assert [c.template for c in note_cards(rn)] == [
             templates[c.ord]["name"] for c in anki_cards
         ]
@@ -198,7 +194,7 @@ class SeedPage:
 
 @pytest.fixture
 def seed_page(seed_project: Path) -> SeedPage:
-    preview = preview_notes(["notes"], BuildOptions())
+    preview = preview_notes(["notes"], DEFAULTS)
     out = seed_project / "build" / "preview.html"
     write_preview(out, preview.notes, preview.media, title="DEA preview")
     return SeedPage(out, preview.notes, dict(preview.media))
@@ -243,7 +239,7 @@ def test_page_is_self_contained(seed_page: SeedPage) -> None:
     assert "<link" not in page.lower()
     assert not re.search(r"""url\(\s*["']?(?:https?:)?//""", page, re.IGNORECASE)
     assert "@import" not in page
-    assert cards.CSS in page
+    assert notetype.CSS in page
 
 
 def test_page_is_reproducible(seed_page: SeedPage) -> None:
@@ -284,7 +280,7 @@ def test_media_become_data_uris(tmp_path: Path) -> None:
 
 def test_page_inlines_the_images_the_notes_embed(workdir: Path) -> None:
     make_rich_project(workdir)
-    preview = preview_notes(["notes"], BuildOptions())
+    preview = preview_notes(["notes"], DEFAULTS)
     assert len(preview.media) == 1
     page = preview_html(preview.notes, preview.media, title="Rich")
     (name,) = preview.media
@@ -452,7 +448,7 @@ def test_browser_narrow_screen_stacks_the_sides(browser: Browser, seed_page: See
 
 def test_browser_shows_images_code_and_reverse_cards(browser: Browser, workdir: Path) -> None:
     make_rich_project(workdir)
-    preview = preview_notes(["notes"], BuildOptions())
+    preview = preview_notes(["notes"], DEFAULTS)
     out = workdir / "rich.html"
     write_preview(out, preview.notes, preview.media, title="Rich")
     loaded = open_page(browser, out)

@@ -29,19 +29,16 @@ from hypothesis import HealthCheck, Phase, example, find, given, settings
 from hypothesis import strategies as st
 from hypothesis.errors import NoSuchExample
 
-from dea2anki.build import BuildOptions, collect, plan
 from dea2anki.diagnostics import Dea2AnkiError
-from dea2anki.lock import LockEntry, _render_entry
-from dea2anki.parse import (
-    _BLOCK_ID,
-    Concept,
-    _mask_code_spans,
-    _plain_concept,
-    _simple_blocks,
-    parse_concepts,
-    split_concept_text,
-)
-from dea2anki.render import plain_text
+from dea2anki.identity.lock import LockBook
+from dea2anki.naming import BLOCK_ID
+from dea2anki.pipeline.plan import collect, plan
+from dea2anki.records import Concept, LockEntry
+from dea2anki.render.text import plain_text
+from dea2anki.settings import DEFAULTS
+from dea2anki.syntax.concept_line import mask_code_spans, plain_concept, split_concept_text
+from dea2anki.syntax.parse import parse_concepts
+from dea2anki.syntax.scan import scan
 
 T = TypeVar("T")
 
@@ -253,7 +250,7 @@ def test_collect_and_plan_raise_only_dea2anki_errors(text: str, bom: bool) -> No
     with tempfile.TemporaryDirectory() as folder:
         note = Path(folder, "N.md")
         note.write_bytes(data)
-        options = BuildOptions()
+        options = DEFAULTS
         with contextlib.suppress(Dea2AnkiError):
             plan(collect([str(note)], options), options)
         # check's way: errors are reported, never raised.
@@ -319,7 +316,7 @@ def test_crlf_and_lf_files_give_the_same_concepts(text: str) -> None:
         b.parent.mkdir()
         a.write_bytes(unix.encode("utf-8"))
         b.write_bytes(unix.replace("\n", "\r\n").encode("utf-8"))
-        options = BuildOptions()
+        options = DEFAULTS
         got_a = collect([str(a)], options, raise_errors=False)
         got_b = collect([str(b)], options, raise_errors=False)
     assert [key(x.concept) for x in got_a.concepts] == [key(x.concept) for x in got_b.concepts]
@@ -458,11 +455,11 @@ PLAIN_LINE = st.builds(
     st.booleans(),
 )
 def test_plain_concept_shortcut_reads_like_the_full_split(text: str, in_block: bool) -> None:
-    got = _plain_concept(text, in_block)
+    got = plain_concept(text, in_block)
     if got is None:
         return
-    assert _BLOCK_ID.search(text) is None
-    assert _mask_code_spans(text).count("**") % 2 == 0
+    assert re.search(rf"\s{BLOCK_ID}\s*$", text) is None
+    assert mask_code_spans(text).count("**") % 2 == 0
     parts = split_concept_text(text, in_block=in_block)
     assert parts is not None and parts.tags is not None
     term_md = " ".join(parts.term_md.split())
@@ -472,8 +469,8 @@ def test_plain_concept_shortcut_reads_like_the_full_split(text: str, in_block: b
 
 def test_plain_concept_shortcut_takes_the_usual_line() -> None:
     line = "**Amazon Athena** : 서버리스 쿼리 서비스. : DEA ; AWS\n"
-    assert _plain_concept(line, True) == ("Amazon Athena", "서버리스 쿼리 서비스.", "DEA ; AWS")
-    assert _plain_concept("**T** : at 10:30 : K ;", True) is None  # 10:30 is read in full
+    assert plain_concept(line, True) == ("Amazon Athena", "서버리스 쿼리 서비스.", "DEA ; AWS")
+    assert plain_concept("**T** : at 10:30 : K ;", True) is None  # 10:30 is read in full
 
 
 def test_fast_path_takes_the_common_shapes() -> None:
@@ -483,7 +480,7 @@ def test_fast_path_takes_the_common_shapes() -> None:
         "- **A** : 서버리스 a: b `x:y` : DEA ; AWS\n* **B** : b\n\n- C : c : K ; L\n"
         "## Next\n- **D** : d : DEA ;\n"
     )
-    assert _simple_blocks(body) is not None
+    assert scan(body, 1) is not None
     got = parse_concepts(body)
     assert got == parse_concepts(body, fast=False)
     assert [c.term for c in got.concepts] == ["A", "B", "C", "D"]
@@ -536,4 +533,6 @@ def test_lock_lines_are_what_json_dumps_writes(
 ) -> None:
     guid, root, term, deck, source, definition, content, state = texts
     e = LockEntry(guid, root, term, deck, source, block, definition, content, mod, state)
-    assert _render_entry(e) == json.dumps(e._asdict(), ensure_ascii=False)
+    new = LockBook().changed(Path("/nonexistent/dea2anki.lock"), [e])
+    assert new is not None
+    assert new.lines[1] == json.dumps(e._asdict(), ensure_ascii=False)

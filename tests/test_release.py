@@ -11,7 +11,7 @@ from pathlib import Path
 import genanki
 from conftest import SEED
 
-from dea2anki.apkg import read_apkg
+from dea2anki.write.apkg_read import read_apkg
 
 T = 1_700_000_000
 LOCK = Path("notes/dea2anki.lock")

@@ -13,7 +13,24 @@ import pytest
 from conftest import write
 
 from dea2anki.diagnostics import Dea2AnkiError
-from dea2anki.lock import LockEntry, lock_changed, read_lock, render_lock
+from dea2anki.identity.lock import LockBook
+from dea2anki.records import LockEntry
+
+
+def render_lock(entries: list[LockEntry]) -> str:
+    """The lock file's text, as a build writes it."""
+    new = LockBook().changed(Path("/nonexistent/dea2anki.lock"), entries)
+    assert new is not None
+    return "\n".join(new.lines) + "\n"
+
+
+def read_lock(path: Path) -> tuple[LockEntry, ...] | None:
+    return LockBook().read(path)
+
+
+def lock_changed(path: Path, entries: tuple[LockEntry, ...] | list[LockEntry]) -> object:
+    return LockBook().changed(path, entries)
+
 
 T = 1_700_000_000
 A = "# A\n\n- Alpha : first : K ;\n"

@@ -12,8 +12,8 @@ from pathlib import Path
 
 from ankiutil import Anki, ImportLog
 
-from dea2anki.changelog import anki_search_for_moved
-from dea2anki.release import RETIRED_TAG
+from dea2anki.identity.release import RETIRED_TAG
+from dea2anki.write.changelog import anki_search_for_moved
 
 T = 1_700_000_000
 NOTES = Path("notes")

@@ -9,8 +9,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from mistune.core import BlockState
 
-import dea2anki.render as render_mod
-from dea2anki.render import CardRenderer, code_css, plain_text
+import dea2anki.render.html as render_html
+import dea2anki.render.text as render_text
+from dea2anki.render.html import CardRenderer, code_css
+from dea2anki.render.text import plain_text
 
 FIXTURES = Path(__file__).parent / "fixtures" / "render.txt"
 
@@ -78,10 +80,10 @@ def test_plain_text_shortcut_matches_mistune(text: str) -> None:
     """The fast path for plain prose must give exactly what mistune gives."""
     fast = CardRenderer()
     md, renderer = fast._mistune
-    slow_tokens = list(md.inline(render_mod._strip_block_ids(text), {}))
+    slow_tokens = list(md.inline(render_html._strip_block_ids(text), {}))
     slow_html = str(renderer(slow_tokens, BlockState())).strip()
-    if render_mod._is_plain(text):
+    if render_text.is_plain(text):
         assert fast.inline(text) == slow_html
-        assert plain_text(text) == " ".join(render_mod._text_of(slow_tokens, True).split())
+        assert plain_text(text) == " ".join(render_text._text_of(slow_tokens, True).split())
     else:
         assert fast.inline(text) == slow_html

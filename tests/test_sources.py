@@ -7,15 +7,22 @@ from pathlib import Path
 
 import pytest
 
-from dea2anki.build import BuildOptions, collect
 from dea2anki.diagnostics import Dea2AnkiError
-from dea2anki.sources import NoteFile, find_note_files, read_source
+from dea2anki.pipeline.plan import collect
+from dea2anki.read.files import find_note_files
+from dea2anki.read.frontmatter import decode, split_frontmatter
+from dea2anki.records import NoteFile, SourceFile
+from dea2anki.settings import DEFAULTS
 
 BODY = "# H\n\n- Term : definition : K ; L\n"
 
 
 def nf(path: Path) -> NoteFile:
     return NoteFile(path, str(path), path.name, path.parent)
+
+
+def read_source(note: NoteFile) -> SourceFile:
+    return split_frontmatter(note, decode(note.display, note.path.read_bytes()))
 
 
 def test_bom_and_crlf_parse_like_lf(tmp_path: Path) -> None:
@@ -27,7 +34,7 @@ def test_bom_and_crlf_parse_like_lf(tmp_path: Path) -> None:
     )
     a, b = read_source(nf(plain)), read_source(nf(crlf))
     assert (a.body, a.body_line, a.tags) == (b.body, b.body_line, b.tags)
-    result = collect([str(plain), str(crlf)], BuildOptions())
+    result = collect([str(plain), str(crlf)], DEFAULTS)
     lines = [(c.concept.term, c.concept.line) for c in result.concepts]
     assert lines == [("Term", 6), ("Term", 6)]
 

@@ -14,7 +14,8 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any, BinaryIO, NamedTuple
 
-from .diagnostics import Dea2AnkiError, error
+from ..diagnostics import LOCK_INVALID, LOCK_UNREADABLE, Dea2AnkiError, Diagnostic, report
+from ..records import LOCK_STATES, LockEntry
 
 LOCK_NAME = "dea2anki.lock"
 FORMAT_VERSION = 1
@@ -22,31 +23,6 @@ _HEADER = {
     "dea2anki-lock": FORMAT_VERSION,
     "about": "Written by `dea2anki build`: note identities and change times. Commit it.",
 }
-
-LIVE = "live"
-GONE = "gone"
-RETIRED = "retired"
-_STATES = (LIVE, GONE, RETIRED)
-
-
-class LockEntry(NamedTuple):
-    """One note (a named tuple: a large vault's lock holds one per concept)."""
-
-    guid: str
-    root: str
-    term: str
-    deck: str
-    source: str
-    """``file:line`` where the concept was last seen (for messages)."""
-    block: str | None
-    definition: str
-    """Hash of the normalised definition ("" when empty): finds renames."""
-    content: str
-    """Hash of what Anki receives (fields except the Source line number, tags)."""
-    mod: int
-    """When the content last changed: the note's ``mod`` in the package."""
-    state: str = LIVE
-
 
 _KEYS = LockEntry._fields
 _new_entry = LockEntry._make
@@ -57,66 +33,6 @@ _TYPES = {(str, str, str, str, str, block, str, str, int, str) for block in (str
 
 def sort_key(e: LockEntry) -> tuple[str, str, str]:
     return (e.root.casefold(), e.term.casefold(), e.guid)
-
-
-_KNOWN: dict[Path, tuple[bytes, tuple[LockEntry, ...]]] = {}
-"""Lock files this process wrote in builds that keep their state (--watch): the digest of
-their bytes and their entries. The next build of the watch reads that lock without parsing
-it; a one-off build never pays for the digest."""
-
-
-def read_lock(path: Path) -> tuple[LockEntry, ...] | None:
-    """The entries, or None when there is no lock file yet."""
-    try:
-        data = path.read_bytes()
-        known = _KNOWN.get(path.absolute())
-        if known is not None and known[0] == hashlib.sha256(data).digest():
-            return known[1]
-        # What read_text would give: universal line ends (JSON strings hold no raw CR).
-        text = data.decode("utf-8").replace("\r\n", "\n").replace("\r", "\n")
-        del data
-    except FileNotFoundError:
-        return None
-    except (OSError, UnicodeDecodeError) as e:
-        raise Dea2AnkiError([error(str(path), None, "lock-unreadable", str(e))]) from e
-    # Not splitlines(): JSON strings may hold U+2028 and other characters it splits at.
-    lines = text.split("\n")
-    del text
-    numbered = [(n, line) for n, line in enumerate(lines, start=1) if line.strip()]
-    del lines
-    entries: tuple[LockEntry, ...] | None
-    try:
-        if numbered:
-            _check_header(json.loads(numbered[0][1]))
-        entries = _parse_entries([line for _, line in numbered[1:]])
-    except (ValueError, TypeError, KeyError):
-        entries = None
-    if entries is None:
-        for n, line in numbered:
-            try:
-                obj = json.loads(line)
-                if n == numbered[0][0]:
-                    _check_header(obj)
-                else:
-                    _entry(obj)
-            except (ValueError, TypeError, KeyError) as e:
-                raise Dea2AnkiError(
-                    [
-                        error(
-                            str(path),
-                            n,
-                            "lock-invalid",
-                            f"not a valid lock entry ({e}); fix the line or delete the lock "
-                            "file to start over (identities of renamed concepts are then "
-                            "forgotten)",
-                        )
-                    ]
-                ) from e
-        raise AssertionError("a lock that fails as a whole fails on one of its lines")
-    # Remember the text just read: writing the lock back then re-encodes only the entries
-    # that changed (a line edited by hand keeps its own spelling of the same entry).
-    _LINES.update(zip(entries, (line for _, line in numbered[1:]), strict=True))
-    return entries
 
 
 def _parse_entries(lines: list[str]) -> tuple[LockEntry, ...] | None:
@@ -169,12 +85,9 @@ def _entry(obj: Any) -> LockEntry:
 def _checked(entry: LockEntry) -> LockEntry:
     if tuple(map(type, entry)) not in _TYPES:
         raise TypeError("wrong value types")
-    if entry.state not in _STATES:
+    if entry.state not in LOCK_STATES:
         raise ValueError(f"unknown state {entry.state!r}")
     return entry
-
-
-_LINES: dict[LockEntry, str] = {}
 
 
 # json's own string encoder (what json.dumps(..., ensure_ascii=False) uses for every str).
@@ -202,48 +115,108 @@ class NewLock(NamedTuple):
     """sha256 of the file's bytes."""
 
 
-def _new_lock(entries: Iterable[LockEntry]) -> NewLock:
+class LockBook:
+    """Reads and writes lock files for one build, or for the builds of one --watch session.
+
+    It remembers the text of each entry it read: writing the lock back then re-encodes only
+    the entries that changed (a line edited by hand keeps its own spelling of the same
+    entry). After ``written``, it also knows that lock's bytes and entries, so the next read
+    of the same file (the next build of the watch) need not parse it.
+    """
+
+    def __init__(self) -> None:
+        self._lines: dict[LockEntry, str] = {}
+        self._known: dict[Path, tuple[bytes, tuple[LockEntry, ...]]] = {}
+
+    def read(self, path: Path) -> tuple[LockEntry, ...] | None:
+        """The entries, or None when there is no lock file yet."""
+        try:
+            data = path.read_bytes()
+            known = self._known.get(path.absolute())
+            if known is not None and known[0] == hashlib.sha256(data).digest():
+                return known[1]
+            # What read_text would give: universal line ends (JSON strings hold no raw CR).
+            text = data.decode("utf-8").replace("\r\n", "\n").replace("\r", "\n")
+            del data
+        except FileNotFoundError:
+            return None
+        except (OSError, UnicodeDecodeError) as e:
+            raise Dea2AnkiError([report(LOCK_UNREADABLE, str(path), None, str(e))]) from e
+        # Not splitlines(): JSON strings may hold U+2028 and other characters it splits at.
+        lines = text.split("\n")
+        del text
+        numbered = [(n, line) for n, line in enumerate(lines, start=1) if line.strip()]
+        del lines
+        try:
+            if numbered:
+                _check_header(json.loads(numbered[0][1]))
+            entries = _parse_entries([line for _, line in numbered[1:]])
+        except (ValueError, TypeError, KeyError):
+            entries = None
+        if entries is None:
+            raise Dea2AnkiError([_first_bad_line(path, numbered)])
+        self._lines.update(zip(entries, (line for _, line in numbered[1:]), strict=True))
+        return entries
+
+    def changed(self, path: Path, entries: Iterable[LockEntry]) -> NewLock | None:
+        """The new lock, or None when the file already holds exactly that. Compared by
+        digest, line by line: a large lock is never held as one text twice."""
+        new = _new_lock(entries, self._lines)
+        try:
+            with path.open("rb") as f:
+                old = hashlib.sha256()
+                rest = b""
+                while chunk := f.read(1 << 20):
+                    # Line ends as git may check them out on Windows (autocrlf) are the same
+                    # lock: no rewrite for them.
+                    chunk = rest + chunk
+                    rest = b"\r" if chunk.endswith(b"\r") else b""
+                    old.update(chunk[: len(chunk) - len(rest)].replace(b"\r\n", b"\n"))
+                old.update(rest)
+        except OSError:
+            return new
+        return None if old.digest() == new.digest else new
+
+    def written(self, path: Path, lock: NewLock) -> None:
+        """``lock`` is now the file at ``path``: the next read of it need not parse it."""
+        self._known[path.absolute()] = (lock.digest, tuple(lock.entries))
+        # Only this lock's lines are worth keeping: a long --watch session stays bounded.
+        self._lines = dict(zip(lock.entries, lock.lines[1:], strict=True))
+
+
+def _first_bad_line(path: Path, numbered: list[tuple[int, str]]) -> Diagnostic:
+    """The diagnostic for the first line of a lock that did not read as a whole."""
+    for n, line in numbered:
+        try:
+            obj = json.loads(line)
+            if n == numbered[0][0]:
+                _check_header(obj)
+            else:
+                _entry(obj)
+        except (ValueError, TypeError, KeyError) as e:
+            return report(
+                LOCK_INVALID,
+                str(path),
+                n,
+                f"not a valid lock entry ({e}); fix the line or delete the lock file to start "
+                "over (identities of renamed concepts are then forgotten)",
+            )
+    # Every line reads alone, yet not all together: only a header line can do that (an
+    # entry line before it, or a second header).
+    return report(LOCK_INVALID, str(path), numbered[0][0], "the lock file's lines are not one lock")
+
+
+def _new_lock(entries: Iterable[LockEntry], known: dict[LockEntry, str]) -> NewLock:
     ordered = sorted(entries, key=sort_key)
     lines = [json.dumps(_HEADER, ensure_ascii=False)]
     digest = hashlib.sha256()
     for e in ordered:
-        line = _LINES.get(e)
+        line = known.get(e)
         lines.append(line if line is not None else _render_entry(e))
     for line in lines:
         digest.update(line.encode("utf-8") + b"\n")
     return NewLock(lines, ordered, digest.digest())
 
 
-def render_lock(entries: Iterable[LockEntry]) -> str:
-    """The lock file's text: the header line, then the entries in order."""
-    return "\n".join(_new_lock(entries).lines) + "\n"
-
-
 def write_lines(f: BinaryIO, lines: Iterable[str]) -> None:
     f.writelines(line.encode("utf-8") + b"\n" for line in lines)
-
-
-def lock_changed(path: Path, entries: Iterable[LockEntry]) -> NewLock | None:
-    """The new lock, or None when the file already holds exactly that. Compared by digest,
-    line by line: a large lock is never held as one text twice."""
-    new = _new_lock(entries)
-    try:
-        with path.open("rb") as f:
-            old = hashlib.sha256()
-            rest = b""
-            while chunk := f.read(1 << 20):
-                # Line ends as git may check them out on Windows (autocrlf) are the same
-                # lock: no rewrite for them.
-                chunk = rest + chunk
-                rest = b"\r" if chunk.endswith(b"\r") else b""
-                old.update(chunk[: len(chunk) - len(rest)].replace(b"\r\n", b"\n"))
-            old.update(rest)
-    except OSError:
-        return new
-    return None if old.digest() == new.digest else new
-
-
-def written(path: Path, lock: NewLock) -> None:
-    """``lock`` is now the file at ``path``: the next read_lock of it need not parse it."""
-    _KNOWN[path.absolute()] = (lock.digest, tuple(lock.entries))
-    _LINES.update(zip(lock.entries, lock.lines[1:], strict=True))

@@ -6,29 +6,27 @@ import html
 import re
 from collections.abc import Sequence
 
-from .apkg import PackagedNote
-from .cards import FIELDS, MODEL_NAME
-from .release import (
-    ADDED,
-    CHANGED,
-    GONE_EVENT,
-    MOVED_EVENT,
-    RENAMED_EVENT,
-    RESTORED,
-    RETIRED_EVENT,
-    RETIRED_TAG,
-    Event,
-)
+from ..identity.release import RETIRED_TAG
+from ..notetype import FIELDS, MODEL_NAME
+from ..records import Event, EventKind
+from .apkg_read import PackagedNote
 
-_ORDER = (ADDED, RESTORED, CHANGED, RENAMED_EVENT, MOVED_EVENT, RETIRED_EVENT, GONE_EVENT)
+ADDED, RESTORED, CHANGED = EventKind.ADDED, EventKind.RESTORED, EventKind.CHANGED
+RENAMED, MOVED, RETIRED, GONE = (
+    EventKind.RENAMED,
+    EventKind.MOVED,
+    EventKind.RETIRED,
+    EventKind.GONE,
+)
+_ORDER = (ADDED, RESTORED, CHANGED, RENAMED, MOVED, RETIRED, GONE)
 _HEADINGS = {
     ADDED: "Added",
     RESTORED: "Back again",
     CHANGED: "Changed",
-    RENAMED_EVENT: "Renamed",
-    MOVED_EVENT: "Moved",
-    RETIRED_EVENT: "Retired",
-    GONE_EVENT: "Removed from the notes (not retired yet)",
+    RENAMED: "Renamed",
+    MOVED: "Moved",
+    RETIRED: "Retired",
+    GONE: "Removed from the notes (not retired yet)",
 }
 
 
@@ -59,7 +57,7 @@ def render_changelog(events: Sequence[Event], title: str) -> str:
             ):
                 out.append(_line(e))
         out.append("")
-    if any(e.kind == MOVED_EVENT for e in events):
+    if any(e.kind == MOVED for e in events):
         out += [
             "> Moved concepts: Anki updates their text but keeps existing cards in their old "
             "deck. Search for each one as shown in the Anki browser, select the cards and use "
@@ -71,9 +69,9 @@ def render_changelog(events: Sequence[Event], title: str) -> str:
 
 def _line(e: Event) -> str:
     term = f"**{e.term}**"
-    if e.kind == RENAMED_EVENT:
+    if e.kind == RENAMED:
         return f"- Renamed: **{e.old_term}** → {term} (matched by {e.how})"
-    if e.kind == MOVED_EVENT:
+    if e.kind == MOVED:
         search = anki_search_for_moved(e.term, e.deck)
         return f"- Moved: {term} from `{e.old_deck}`; find its cards with `{search}`"
     return f"- {_HEADINGS[e.kind].split(' (')[0]}: {term}"
@@ -91,20 +89,18 @@ def package_events(old: Sequence[PackagedNote], new: Sequence[PackagedNote]) -> 
             if not retired:
                 events.append(Event(ADDED, term, n.deck, ""))
         elif retired and RETIRED_TAG not in o.tags:
-            events.append(Event(RETIRED_EVENT, term, n.deck, ""))
+            events.append(Event(RETIRED, term, n.deck, ""))
         elif RETIRED_TAG in o.tags and not retired:
             events.append(Event(RESTORED, term, n.deck, ""))
         elif o.fields[0] != n.fields[0]:
-            events.append(
-                Event(RENAMED_EVENT, term, n.deck, "", old_term=_text(o.fields[0]), how="GUID")
-            )
+            events.append(Event(RENAMED, term, n.deck, "", old_term=_text(o.fields[0]), how="GUID"))
         elif o.deck != n.deck:
-            events.append(Event(MOVED_EVENT, term, n.deck, "", old_deck=o.deck))
+            events.append(Event(MOVED, term, n.deck, "", old_deck=o.deck))
         elif _comparable(o.fields) != _comparable(n.fields) or set(o.tags) != set(n.tags):
             events.append(Event(CHANGED, term, n.deck, ""))
     for o in before.values():
         if RETIRED_TAG not in o.tags:
-            events.append(Event(GONE_EVENT, _text(o.fields[0]), o.deck, ""))
+            events.append(Event(GONE, _text(o.fields[0]), o.deck, ""))
     return events
 
 

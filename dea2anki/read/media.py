@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import unquote
 
-from .diagnostics import Diagnostic, error, warning
+from ..diagnostics import MEDIA_OUTSIDE_NOTES, MISSING_MEDIA, Diagnostic, report
 
 
 class MediaIndex:
@@ -103,10 +103,10 @@ class MediaCollector:
             resolved = c.resolve()
             if not resolved.is_relative_to(root):
                 self.diagnostics.append(
-                    error(
+                    report(
+                        MEDIA_OUTSIDE_NOTES,
                         self.display,
                         self.line,
-                        "media-outside-notes",
                         f"refusing to pack {target!r}: it is outside the notes folder",
                     )
                 )
@@ -118,7 +118,7 @@ class MediaCollector:
             # Obsidian picks the shortest path when a name is not unique.
             return min(found, key=lambda p: (len(p.parts), str(p)))
         self.diagnostics.append(
-            warning(self.display, self.line, "missing-media", f"image {target!r} not found")
+            report(MISSING_MEDIA, self.display, self.line, f"image {target!r} not found")
         )
         return None
 
@@ -129,10 +129,10 @@ class MediaCollector:
                 digest = hashlib.sha256(path.read_bytes()).hexdigest()[:12]
             except OSError as e:
                 self.diagnostics.append(
-                    warning(
+                    report(
+                        MISSING_MEDIA,
                         self.display,
                         self.line,
-                        "missing-media",
                         f"cannot read {path}: {e.strerror}",
                     )
                 )

@@ -8,7 +8,7 @@ In order of strength:
    (a concept moved to another file, or its file was renamed);
 4. an unclaimed lock entry with exactly the same, non-empty definition, where exactly one new
    term has it: a rename.
-Everything else is new and gets the default GUID (see cards.concept_guid), or one derived from
+Everything else is new and gets the default GUID (see keys.default_guid), or one derived from
 its block id, made unique against every GUID the lock has ever handed out.
 """
 
@@ -18,8 +18,8 @@ from collections import Counter
 from collections.abc import Sequence
 from typing import NamedTuple, cast
 
-from . import cards
-from .lock import LockEntry
+from ..records import LockEntry
+from .keys import guid_for, identity_key
 
 NEW = "new"
 SAME = "same"
@@ -37,9 +37,9 @@ class Claim(NamedTuple):
     definition: str
     """Hash of the normalised definition, "" when empty (empty never proves a rename)."""
     key: tuple[str, str]
-    """_key(root, term), computed once per file and cached."""
+    """(root, term) as identity keys, computed once per file and cached."""
     guid: str
-    """cards.default_guid(key, block), computed once per file and cached."""
+    """keys.default_guid(key, block), computed once per file and cached."""
 
 
 class Resolved(NamedTuple):
@@ -49,7 +49,7 @@ class Resolved(NamedTuple):
 
 
 def _key(root: str, term: str) -> tuple[str, str]:
-    return cards.identity_key(root), cards.identity_key(term)
+    return identity_key(root), identity_key(term)
 
 
 def resolve(
@@ -87,7 +87,7 @@ def resolve(
 
     by_term: dict[str, list[LockEntry]] = {}
     for e in free.values():
-        by_term.setdefault(cards.identity_key(e.term), []).append(e)
+        by_term.setdefault(identity_key(e.term), []).append(e)
     for i in open_indexes:
         candidates = [e for e in by_term.get(claims[i].key[1], []) if e.guid in free]
         if len(candidates) == 1:
@@ -122,5 +122,5 @@ def _new_guid(c: Claim, used: set[str]) -> str:
         # A renamed note carries the GUID its old term would get; a new concept with that
         # old term must not take it over.
         n += 1
-        guid = cards.guid_for("dea2anki", *c.key, n)
+        guid = guid_for("dea2anki", *c.key, n)
     return guid

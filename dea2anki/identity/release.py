@@ -7,55 +7,24 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, NamedTuple
 
-from . import cards
-from .diagnostics import Diagnostic, error, warning
-from .identity import BY_BLOCK_ID, MOVED, NEW, RENAMED, Claim, resolve
-from .lock import GONE, RETIRED, LockEntry, sort_key
-from .render import escape
-
-if TYPE_CHECKING:
-    from .build import Draft
+from ..diagnostics import CONCEPT_GONE, LOCK_MISSING, LOCK_STALE, Diagnostic, report
+from ..records import (
+    GONE,
+    RETIRED,
+    Draft,
+    Event,
+    EventKind,
+    Fields,
+    LockEntry,
+    ReleaseNote,
+)
+from ..render.text import escape
+from .keys import content_hash
+from .lock import sort_key
+from .match import BY_BLOCK_ID, MOVED, NEW, RENAMED, Claim, resolve
 
 RETIRED_TAG = "dea2anki::retired"
-
-ADDED = "added"
-CHANGED = "changed"
-MOVED_EVENT = "moved"
-RENAMED_EVENT = "renamed"
-GONE_EVENT = "gone"
-RETIRED_EVENT = "retired"
-RESTORED = "restored"
-
-
-class ReleaseNote(NamedTuple):
-    """A note of the package (a named tuple: one per concept)."""
-
-    guid: str
-    mod: int
-    deck: str
-    tags: tuple[str, ...]
-    fields: tuple[str, ...]
-    live: bool = True
-    """False for a retired note: shipped suspended and tagged, so learners can delete it."""
-    media: tuple[str, ...] = ()
-
-    @property
-    def suspended(self) -> bool:
-        return not self.live
-
-
-class Event(NamedTuple):
-    """One change since the lock (a first build has one per concept)."""
-
-    kind: str
-    term: str
-    deck: str
-    where: str
-    old_term: str | None = None
-    old_deck: str | None = None
-    how: str | None = None
 
 
 @dataclass(frozen=True)
@@ -126,20 +95,20 @@ def make_release(
             notes.append(retired)
             lock.append(e._replace(state=RETIRED, mod=retired.mod, content=_retired_content(e)))
             if e.state != RETIRED:
-                events.append(Event(RETIRED_EVENT, e.term, e.deck, e.source))
+                events.append(Event(EventKind.RETIRED, e.term, e.deck, e.source))
         else:
             lock.append(e._replace(state=GONE))
-            events.append(Event(GONE_EVENT, e.term, e.deck, e.source))
+            events.append(Event(EventKind.GONE, e.term, e.deck, e.source))
             diagnostics.append(
-                warning(
+                report(
+                    CONCEPT_GONE,
                     e.source,
                     None,
-                    "concept-gone",
                     f"concept {e.term!r} is no longer in the notes; Anki keeps its note "
                     f"(build with --retire to tag it {RETIRED_TAG})",
                 )
             )
-    restamped += sum(1 for e in events if e.kind == RETIRED_EVENT)
+    restamped += sum(1 for e in events if e.kind is EventKind.RETIRED)
     return Release(tuple(notes), tuple(lock), tuple(events), tuple(diagnostics), restamped)
 
 
@@ -147,30 +116,32 @@ def _event(draft: Draft, how: str, old: LockEntry | None, content: str) -> Event
     c = draft.located.concept
     where = draft.located.where
     if old is None or how == NEW:
-        return Event(ADDED, c.term, draft.deck, where)
+        return Event(EventKind.ADDED, c.term, draft.deck, where)
     if old.state == RETIRED:
-        return Event(RESTORED, c.term, draft.deck, where)
+        return Event(EventKind.RESTORED, c.term, draft.deck, where)
     if how in (RENAMED, BY_BLOCK_ID) and old.term != c.term:
         reason = "same definition" if how == RENAMED else f"block id ^{c.block_id}"
-        return Event(RENAMED_EVENT, c.term, draft.deck, where, old_term=old.term, how=reason)
+        return Event(EventKind.RENAMED, c.term, draft.deck, where, old_term=old.term, how=reason)
     if old.deck != draft.deck or how == MOVED:
-        return Event(MOVED_EVENT, c.term, draft.deck, where, old_deck=old.deck)
+        return Event(EventKind.MOVED, c.term, draft.deck, where, old_deck=old.deck)
     if old.content != content:
-        return Event(CHANGED, c.term, draft.deck, where)
+        return Event(EventKind.CHANGED, c.term, draft.deck, where)
     return None
 
 
-def _retired_fields(e: LockEntry) -> tuple[str, ...]:
+def _retired_fields(e: LockEntry) -> Fields:
     notice = (
         "<i>Retired: this concept is no longer in the notes "
         f"(last in {escape(e.source)}). Find all such notes with "
         f"<code>tag:{RETIRED_TAG}</code> and delete them.</i>"
     )
-    return (escape(e.term), notice, escape(e.deck.replace("::", " / ")), escape(e.source), "")
+    deck = escape(e.deck.replace("::", " / "))
+    return Fields(escape(e.term), notice, deck, escape(e.source), "")
 
 
 def _retired_content(e: LockEntry) -> str:
-    return cards.content_hash(_retired_fields(e), (RETIRED_TAG,))
+    fields = _retired_fields(e)
+    return content_hash(fields, (RETIRED_TAG,), source=fields.source)
 
 
 def _retired_note(e: LockEntry, timestamp: int) -> ReleaseNote:
@@ -183,10 +154,10 @@ def lock_problem(
 ) -> Diagnostic | None:
     """Why the lock on disk is not what this build would write (for ``--locked``)."""
     if old is None:
-        return error(
+        return report(
+            LOCK_MISSING,
             str(path),
             None,
-            "lock-missing",
             "no lock file; run `dea2anki build` without --locked and commit the lock it writes",
         )
     before = {e.guid: e for e in old}
@@ -198,10 +169,10 @@ def lock_problem(
         return None
     terms = sorted(added + removed + changed)
     shown = ", ".join(repr(t) for t in terms[:5]) + (", ..." if len(terms) > 5 else "")
-    return error(
+    return report(
+        LOCK_STALE,
         str(path),
         None,
-        "lock-stale",
         f"the lock is out of date with the notes ({len(added)} new, {len(changed)} changed, "
         f"{len(removed)} removed: {shown}); run `dea2anki build` with the same options "
         "(--retire too, if CI uses it) and commit the lock",

@@ -1,0 +1,1 @@
+"""The pipeline: note files -> concepts -> planned notes -> a release -> packages and lock."""

@@ -1,0 +1,163 @@
+"""The parse cache: each file's FileResult, kept between builds.
+
+Kept under the output folder, keyed by the file's bytes, the settings that shape it and the
+code itself; images are re-checked by size and modification time. Safe to delete, never
+stale: a cached build writes the same bytes as an uncached one.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import os
+import pickle
+import time
+from pathlib import Path
+
+from .. import __version__
+from ..identity.lock import LockBook
+from ..read.media import MediaIndex
+from ..records import FileResult, NoteFile
+from ..settings import Options
+
+_PACKAGE = Path(__file__).resolve().parent.parent
+
+
+class Memory:
+    """What a --watch session keeps between its builds: the last build's parse results (by
+    cache key) and its lock book, so a rebuild reads only what changed. A one-off build has
+    none."""
+
+    def __init__(self) -> None:
+        self.results: dict[str, FileResult] = {}
+        self.locks = LockBook()
+
+
+def _code_fingerprint() -> str:
+    """Any change to dea2anki's own code invalidates every cached result."""
+    h = hashlib.sha256(__version__.encode())
+    files = (p for p in _PACKAGE.rglob("*") if p.suffix in (".py", ".css"))
+    for path in sorted(files, key=lambda p: p.relative_to(_PACKAGE).as_posix()):
+        name = path.relative_to(_PACKAGE).as_posix()
+        h.update(name.encode() + b"\0" + path.read_bytes())
+    return h.hexdigest()
+
+
+class Cache:
+    """FileResults in a folder (``<output>/.dea2anki-cache``), one file per note: the key,
+    a newline, then the pickled result (so a stale entry is known before unpickling).
+
+    Only a build writes it (``write=True``), and only when it succeeds: new entries go to
+    temporary files at once (a large vault's results need not stay in memory) and are
+    renamed into place by ``commit``; leaving the ``with`` block without it removes them.
+    """
+
+    def __init__(
+        self, folder: Path | None, *, write: bool = False, memory: Memory | None = None
+    ) -> None:
+        self.folder = folder
+        self.write = write and folder is not None
+        # memory: keep this build's results for the next one (--watch); they are found there
+        # by the same key as on disk.
+        self.memory = memory if folder is not None else None
+        self._seen: dict[str, FileResult] = {}
+        self.code = _code_fingerprint() if folder is not None else ""
+        self._fingerprints: dict[Path, str] = {}
+        self._pending: list[tuple[Path, Path]] = []
+        self._made: list[Path] = []
+
+    def __enter__(self) -> Cache:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        for tmp, _entry in self._pending:
+            tmp.unlink(missing_ok=True)
+        if self._pending:
+            # A failed build leaves no trace, not even the folders made for the cache.
+            for folder in reversed(self._made):
+                with contextlib.suppress(OSError):
+                    folder.rmdir()
+        self._pending.clear()
+
+    def key(self, nf: NoteFile, data: bytes, options: Options) -> str:
+        """``options``: those that shape a single file (Options.per_file)."""
+        h = hashlib.sha256(self.code.encode())
+        # File names need not be valid UTF-8: hash them as the bytes the OS uses.
+        for part in (nf.path, nf.root, nf.display, nf.rel, repr(options)):
+            h.update(os.fsencode(part) + b"\0")
+        h.update(data)
+        return h.hexdigest()
+
+    def _entry(self, nf: NoteFile) -> Path | None:
+        if self.folder is None:
+            return None
+        name = hashlib.sha256(os.fsencode(nf.path.absolute())).hexdigest()
+        return self.folder / f"{name}.pickle"
+
+    def load(self, nf: NoteFile, key: str) -> FileResult | None:
+        result = self.memory.results.get(key) if self.memory is not None else None
+        if result is None:
+            result = self._read(nf, key)
+        if result is None:
+            return None
+        if result.media_fingerprint is not None:
+            fp = self._fingerprints.get(nf.root)
+            if fp is None:
+                fp = self._fingerprints[nf.root] = MediaIndex(nf.root).fingerprint()
+            if fp != result.media_fingerprint:
+                return None
+        if self.memory is not None:
+            self._seen[key] = result
+        return result
+
+    def _read(self, nf: NoteFile, key: str) -> FileResult | None:
+        entry = self._entry(nf)
+        if entry is None:
+            return None
+        try:
+            data = entry.read_bytes()
+            head, _, body = data.partition(b"\n")
+            if head != key.encode():
+                return None
+            result = pickle.loads(body)
+        except Exception:  # a missing, truncated or foreign entry is simply a miss
+            return None
+        return result if isinstance(result, FileResult) else None
+
+    def store(self, nf: NoteFile, key: str, result: FileResult, pickled: bytes = b"") -> None:
+        """Keep a result for ``commit`` (with its pickle when a worker process made one)."""
+        if self.memory is not None:
+            self._seen[key] = result
+        entry = self._entry(nf)
+        if not self.write or entry is None:
+            return
+        body = pickled or dumps(result)
+        try:
+            if not self._made and not entry.parent.is_dir():
+                missing = [entry.parent, *entry.parent.parents]
+                self._made = [p for p in missing if not p.exists()][::-1]
+                entry.parent.mkdir(parents=True, exist_ok=True)
+            tmp = entry.with_suffix(f".{os.getpid()}.tmp")
+            tmp.write_bytes(key.encode() + b"\n" + body)
+            self._pending.append((tmp, entry))
+        except OSError:
+            pass  # a cache that cannot be written only costs time
+
+    def commit(self) -> None:
+        if self.memory is not None:
+            self.memory.results = self._seen
+        for tmp, entry in self._pending:
+            with contextlib.suppress(OSError):  # a lost cache entry only costs time
+                os.replace(tmp, entry)
+        self._pending.clear()
+        if self.write and self.folder is not None:
+            # Left by builds that were killed; an hour old, no running build owns them.
+            cutoff = time.time() - 3600
+            for stale in self.folder.glob("*.tmp"):
+                with contextlib.suppress(OSError):
+                    if stale.stat().st_mtime < cutoff:
+                        stale.unlink()
+
+
+def dumps(result: FileResult) -> bytes:
+    return pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL)

@@ -1,0 +1,130 @@
+"""One note file, read, parsed and rendered: the unit of caching and of parallel work.
+
+Everything that depends on a single file (its concepts, their card HTML, the images they
+embed, the diagnostics) is computed here and nowhere else, so it can be cached (see
+cache.py) and computed on several cores (parallel.py): files do not depend on each other
+until ``plan``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from pathlib import Path
+
+from ..diagnostics import DECK_NAME, NO_CONCEPTS, Dea2AnkiError, Diagnostic, report
+from ..identity.keys import content_hash, default_guid, definition_key, identity_key
+from ..naming import context_line, deck_name, root_deck_name, tag_list
+from ..read.frontmatter import decode, split_frontmatter
+from ..read.media import MediaCollector, MediaIndex
+from ..records import Fields, FileResult, Located, NoteFile, SourceFile
+from ..render.html import CardRenderer
+from ..render.text import escape
+from ..settings import ALLOW_HTML, DECK_DEPTH, REVERSE, SKIP_DRAFTS, TAGS_SETTING, Options
+from ..syntax.parse import parse_concepts
+
+
+def process(
+    nf: NoteFile,
+    data: bytes,
+    options: Options,
+    indexes: dict[Path, MediaIndex] | None = None,
+) -> FileResult:
+    """Turn one file's bytes into its concepts and their card HTML.
+
+    ``indexes``: the media index of each notes folder, shared by the files of one build (an
+    index walks its whole folder once; one per file would walk it once per file)."""
+    try:
+        src = split_frontmatter(nf, decode(nf.display, data))
+    except Dea2AnkiError as e:
+        return FileResult(None, None, diagnostics=e.diagnostics)
+    diagnostics = list(src.warnings)
+    # The concepts carry what the build needs of the body: not keeping it halves what a
+    # large vault holds in memory and in the cache.
+    body, src = src.body, replace(src, body="")
+    if not src.anki or (src.draft and options[SKIP_DRAFTS]):
+        return FileResult(src, None, diagnostics=tuple(diagnostics), included=False)
+    root = _root_deck(src, diagnostics)
+    frontmatter = dict(src.settings)
+    depth = options.for_file(DECK_DEPTH, frontmatter)
+    parsed = parse_concepts(body, path=nf.display, first_line=src.body_line, deck_depth=depth)
+    diagnostics.extend(parsed.diagnostics)
+    if not parsed.concepts:
+        diagnostics.append(report(NO_CONCEPTS, nf.display, None, "no concepts found in this file"))
+    indexes = {} if indexes is None else indexes
+    index = indexes.get(nf.root)
+    if index is None:
+        index = indexes[nf.root] = MediaIndex(nf.root)
+    collector = MediaCollector(index, nf.path, nf.display)
+    renderer = CardRenderer(media=collector, allow_html=options.for_file(ALLOW_HTML, frontmatter))
+    reverse = "y" if options.for_file(REVERSE, frontmatter) else ""
+    file_tags = src.tags + options[TAGS_SETTING]
+    spelling: dict[str, str] = {}
+    raw_lists: dict[tuple[str, ...], tuple[str, ...]] = {}
+    tag_lists: dict[tuple[str, ...], tuple[str, ...]] = {}
+    # Concepts under one heading share these texts (memory, cache size).
+    contexts: dict[tuple[str, ...], str] = {}
+    decks: dict[tuple[str, ...], str] = {}
+    located = []
+    # Without a usable root deck the concepts are dropped below; their diagnostics count.
+    root_name = root or ""
+    root_key = identity_key(root_name)
+    rel = nf.rel
+    for c in parsed.concepts:
+        collector.begin(c.line)
+        raw_tags = raw_lists.get(c.tags)
+        if raw_tags is None:
+            raw_tags = raw_lists[c.tags] = c.tags + file_tags
+        tags = tag_lists.get(raw_tags)
+        if tags is None:
+            tags = tag_lists[raw_tags] = tag_list(raw_tags, spelling)
+        term = renderer.inline(c.term_md)
+        definition = renderer.definition(c.definition, c.details)
+        context = contexts.get(c.context)
+        if context is None:
+            context = contexts[c.context] = escape(context_line(c.context))
+        deck = decks.get(c.deck_path)
+        if deck is None:
+            deck = decks[c.deck_path] = deck_name(root_name, c.deck_path)
+        key = (root_key, identity_key(c.term))
+        fields = Fields(term, definition, context, escape(f"{rel}:{c.line}"), reverse)
+        located.append(
+            Located(
+                concept=c,
+                source=src,
+                root_deck=root_name,
+                key=key,
+                guid=default_guid(key, c.block_id),
+                deck=deck,
+                raw_tags=raw_tags,
+                tags=tags,
+                fields=fields,
+                content=content_hash(fields, tags, source=rel),
+                media=tuple(sorted(collector.used)),
+                definition_key=definition_key(c.definition),
+            )
+        )
+    diagnostics.extend(collector.diagnostics)
+    return FileResult(
+        src,
+        root,
+        tuple(located) if root is not None else (),
+        tuple(sorted((name, str(p)) for name, p in collector.files.items())),
+        index.fingerprint() if collector.referenced else None,
+        tuple(diagnostics),
+    )
+
+
+def _root_deck(src: SourceFile, out: list[Diagnostic]) -> str | None:
+    name = root_deck_name(src.root_deck)
+    if not name:
+        out.append(
+            report(
+                DECK_NAME,
+                src.file.display,
+                None,
+                f"root deck {src.root_deck!r} is empty once cleaned; set 'deck:' in the "
+                "frontmatter",
+            )
+        )
+        return None
+    return name

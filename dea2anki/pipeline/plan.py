@@ -1,0 +1,235 @@
+"""The whole build decided, nothing written: files -> located concepts -> drafts -> release.
+
+``collect`` reads, parses and renders every file (per_file.py, through the cache); ``plan``
+settles what depends on more than one file (duplicate terms, the spelling of decks and tags);
+``release`` matches the drafts to the lock (identity/release.py).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ..diagnostics import (
+    DUPLICATE_BLOCK_ID,
+    DUPLICATE_TERM,
+    EMPTY_DEFINITION,
+    NO_NOTES,
+    NOTHING_TO_EXPORT,
+    TAG_INVALID,
+    Code,
+    Dea2AnkiError,
+    Diagnostic,
+    report,
+)
+from ..identity.keys import content_hash, identity_key
+from ..identity.release import Release, make_release
+from ..naming import same_spelling, tag_list
+from ..read.files import find_note_files, read_bytes
+from ..records import Draft, Located, LockEntry, SourceFile
+from ..settings import INCLUDE_EMPTY, Options
+from .cache import Cache
+from .parallel import process_all
+
+
+@dataclass(frozen=True)
+class Collected:
+    sources: tuple[SourceFile, ...]
+    concepts: tuple[Located, ...]
+    diagnostics: tuple[Diagnostic, ...]
+    media: Mapping[str, Path] = field(default_factory=dict)
+    """Packaged name -> file on disk, for every image any concept embeds."""
+
+
+@dataclass(frozen=True)
+class Plan:
+    drafts: tuple[Draft, ...]
+    diagnostics: tuple[Diagnostic, ...]
+    media: Mapping[str, Path] = field(default_factory=dict)
+    """Packaged name -> file on disk, for every file any note embeds."""
+    sources: frozenset[str] = frozenset()
+    """The files this build read, relative to the notes folder (as the lock names them)."""
+    held_back: frozenset[tuple[str, str]] = frozenset()
+    """(root, term) identity keys of concepts still in the notes but not exported (empty)."""
+
+
+def collect(
+    paths: Sequence[str],
+    options: Options,
+    progress: Callable[[int, int], None] | None = None,
+    *,
+    raise_errors: bool = True,
+    cache: Cache | None = None,
+) -> Collected:
+    """Read, parse and render every note file. Raises Dea2AnkiError if any file is unusable
+    (unless ``raise_errors`` is False: then the errors are in the diagnostics, for ``check``).
+
+    ``progress(done, total)`` is called as files are done, for a progress bar. With a
+    ``cache``, unchanged files are not parsed again (see cache.Cache; the caller commits it).
+    """
+    files, diagnostics = find_note_files(paths)
+    if not files and not diagnostics:
+        shown = ", ".join(paths)
+        diagnostics.append(report(NO_NOTES, shown, None, "no Markdown (*.md) files found"))
+    items, unreadable = read_bytes(files)
+    diagnostics.extend(unreadable)
+    results = process_all(items, options.per_file(), cache or Cache(None), progress)
+    located: list[Located] = []
+    sources: list[SourceFile] = []
+    media: dict[str, Path] = {}
+    for result in results:
+        diagnostics.extend(result.diagnostics)
+        if result.source is None or not result.included:
+            continue
+        sources.append(result.source)
+        media.update((name, Path(p)) for name, p in result.media)
+        located.extend(result.located)
+    if raise_errors and any(d.is_error for d in diagnostics):
+        raise Dea2AnkiError(diagnostics)
+    return Collected(tuple(sources), tuple(located), tuple(diagnostics), media)
+
+
+def plan(collected: Collected, options: Options, *, raise_errors: bool = True) -> Plan:
+    """Decide every note's deck, tags and fields. Raises on duplicate terms and block ids
+    (and on any error ``collected`` carries), unless ``raise_errors`` is False."""
+    diagnostics: list[Diagnostic] = []
+    by_term: dict[tuple[str, str], Located] = {}
+    by_block: dict[str, Located] = {}
+    tagger = _Tagger(diagnostics)
+    held_back: set[tuple[str, str]] = set()
+    deck_spelling: dict[str, str] = {}
+    decks: dict[str, str] = {}  # as written -> as spelled (the same name, the same answer)
+    drafts: list[Draft] = []
+    include_empty = options[INCLUDE_EMPTY]
+    for loc in collected.concepts:
+        c = loc.concept
+        first = by_term.setdefault(loc.key, loc)
+        if first is not loc:
+            diagnostics.append(
+                _duplicate(
+                    DUPLICATE_TERM,
+                    loc,
+                    f"term {c.term!r} is defined twice in deck "
+                    f"{loc.root_deck!r}; first at {first.where}",
+                )
+            )
+            continue
+        if c.block_id:
+            first = by_block.setdefault(c.block_id, loc)
+            if first is not loc:
+                diagnostics.append(
+                    _duplicate(
+                        DUPLICATE_BLOCK_ID,
+                        loc,
+                        f"block id ^{c.block_id} is used twice; first at {first.where}",
+                    )
+                )
+                continue
+        if not c.definition and not include_empty:
+            held_back.add(loc.key)
+            diagnostics.append(
+                report(
+                    EMPTY_DEFINITION,
+                    loc.source.file.display,
+                    c.line,
+                    f"concept {c.term!r} has no definition; not exported "
+                    "(--include-empty exports it)",
+                    c.column,
+                )
+            )
+            continue
+        deck = decks.get(loc.deck)
+        if deck is None:
+            deck = decks[loc.deck] = same_spelling(loc.deck, deck_spelling)
+        tags = tagger(loc)
+        drafts.append(Draft(loc, deck, tags, content_of(loc, tags)))
+    if raise_errors and any(d.is_error for d in (*collected.diagnostics, *diagnostics)):
+        raise Dea2AnkiError([*collected.diagnostics, *diagnostics])
+    return Plan(
+        tuple(drafts),
+        (*collected.diagnostics, *diagnostics),
+        collected.media,
+        frozenset(src.file.rel for src in collected.sources),
+        frozenset(held_back),
+    )
+
+
+def _duplicate(code: Code, loc: Located, message: str) -> Diagnostic:
+    return report(code, loc.source.file.display, loc.concept.line, message, loc.concept.column)
+
+
+class _Tagger:
+    """A note's final tags. Anki keeps one spelling per tag (the first it sees), so the build
+    picks it on purpose: the first spelling in source order, the concept's own tags before
+    the file's. Most notes carry the same tag list, so results are remembered: once a list
+    has been seen, its spellings are settled, and the same list always gives the same tags.
+    """
+
+    def __init__(self, out_diags: list[Diagnostic]) -> None:
+        self.spelling: dict[str, str] = {}
+        self.seen: dict[tuple[str, ...], tuple[str, ...]] = {}
+        self.out_diags = out_diags
+
+    def __call__(self, loc: Located) -> tuple[str, ...]:
+        raw = loc.raw_tags
+        tags = self.seen.get(raw)
+        if tags is not None:
+            return tags
+        invalid = False
+
+        def warn(tag: str, clean: str) -> None:
+            nonlocal invalid
+            invalid = True
+            self.out_diags.append(
+                report(
+                    TAG_INVALID,
+                    loc.source.file.display,
+                    loc.concept.line,
+                    f"tag {tag!r} has characters Anki cannot store; using {clean!r}",
+                    loc.concept.column,
+                )
+            )
+
+        tags = tag_list(raw, self.spelling, warn)
+        if not invalid:  # else warn again for every concept
+            self.seen[raw] = tags
+        return tags
+
+
+def content_of(loc: Located, tags: tuple[str, ...]) -> str:
+    """The content hash of ``loc``'s note with these (build-wide spelled) tags: the one the
+    file computed, unless another file spelled one of its tags first."""
+    if tags == loc.tags and loc.content:
+        return loc.content
+    return content_hash(loc.fields, tags, source=loc.source.file.rel)
+
+
+def release(
+    planned: Plan,
+    old: Sequence[LockEntry] | None,
+    lock_path: Path,
+    *,
+    timestamp: int,
+    retire: bool,
+) -> Release:
+    """make_release, keeping lock entries that this build cannot judge: concepts of files
+    that exist but were not part of it (a build of one file from a folder) and concepts held
+    back for having no definition yet. Neither is gone."""
+    folder = lock_path.parent
+
+    def keep(e: LockEntry) -> bool:
+        if (identity_key(e.root), identity_key(e.term)) in planned.held_back:
+            return True
+        return e.source not in planned.sources and (folder / e.source).is_file()
+
+    return make_release(planned.drafts, old or (), timestamp=timestamp, retire=retire, keep=keep)
+
+
+def nothing_to_export(paths: Sequence[str]) -> Diagnostic:
+    return report(
+        NOTHING_TO_EXPORT,
+        ", ".join(paths),
+        None,
+        "no concept with a definition to export; previous packages left as they were",
+    )

@@ -1,0 +1,1 @@
+"""Reading: note files on disk -> text, frontmatter and body; the config file; media."""

@@ -1,0 +1,280 @@
+"""Every setting, declared once: its name, its kind of value, its default, where it may be
+given, and the help that --help and the README show.
+
+Precedence is decided in one place (``Options.for_file`` and ``resolve``): a command-line
+flag, then the note file's frontmatter, then the config file, then the default. Adding a
+setting is one entry in ``SETTINGS`` plus its row in the README (tests/test_docs.py keeps
+the README's tables and this registry equal); the CLI's flags, the config file's keys and the
+frontmatter keys are all made from it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Generic, TypeVar, cast
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class Kind:
+    """A kind of value: how to check it and how messages describe what it must be."""
+
+    check: Callable[[Any], bool]
+    what: str
+
+
+def _is_text(v: Any) -> bool:
+    return isinstance(v, str) and bool(v.strip())
+
+
+BOOL = Kind(lambda v: isinstance(v, bool), "true or false")
+DEPTH = Kind(
+    lambda v: isinstance(v, int) and not isinstance(v, bool) and 0 <= v <= 6,
+    "a whole number from 0 to 6",
+)
+TEXT = Kind(_is_text, "a non-empty text")
+PATH = Kind(_is_text, "a path")
+PATHS = Kind(lambda v: isinstance(v, list) and all(_is_text(x) for x in v), "a list of paths")
+TAGS = Kind(lambda v: isinstance(v, list) and all(_is_text(x) for x in v), "a list of tags")
+
+NOTES_COMMANDS = frozenset({"build", "check", "changelog", "preview"})
+"""The commands that read notes (and so take the notes' settings as flags)."""
+
+
+@dataclass(frozen=True)
+class Setting(Generic[T]):
+    key: str
+    """The name in the config file and the frontmatter, and the flag's (``--deck-depth``)."""
+    kind: Kind
+    default: T
+    doc: str
+    """What it sets, as the README's table of settings says it."""
+    flag: bool = True
+    """Given on the command line: ``--KEY VALUE``, or ``--KEY/--no-KEY`` for BOOL."""
+    commands: frozenset[str] = NOTES_COMMANDS
+    frontmatter: bool = False
+    """A note file's frontmatter may set it for that file (after a flag, before the config)."""
+    config: bool = True
+    help: str = ""
+    """The flag's --help text."""
+    metavar: str = ""
+    short: str = ""
+    """A one-letter flag as well (``-o``)."""
+    default_doc: str = ""
+    """The default as the README says it, when not simply the value."""
+    per_file: bool = False
+    """It changes what a single file turns into: part of the parse cache's key."""
+
+    @property
+    def flag_name(self) -> str:
+        return "--" + self.key
+
+    @property
+    def param(self) -> str:
+        return self.key.replace("-", "_")
+
+
+# The order is the README's (and --help's).
+NOTES = Setting[tuple[str, ...]](
+    "notes", PATHS, ("notes",), "notes to read", flag=False, default_doc="`notes/`"
+)
+OUTPUT = Setting[str](
+    "output",
+    PATH,
+    "build",
+    "output",
+    commands=frozenset({"build"}),
+    short="-o",
+    metavar="OUT",
+    help="Folder for one <Root deck>.apkg per root deck, or a file name ending in .apkg to "
+    "put every deck into one package [default: build].",
+    default_doc="`build/`",
+)
+LOCK = Setting[str](
+    "lock",
+    PATH,
+    "",
+    "lock file",
+    metavar="FILE",
+    help="The lock file (note identities and change times; only build writes it) "
+    "[default: dea2anki.lock in the notes folder].",
+    default_doc="`dea2anki.lock` in the notes folder",
+)
+DECK_DEPTH = Setting[int](
+    "deck-depth",
+    DEPTH,
+    2,
+    "heading levels that make decks",
+    frontmatter=True,
+    help="How many heading levels become subdecks (H1, H2, ...) [default: 2]. Deeper "
+    "headings only show in the card's context line.",
+    per_file=True,
+)
+INCLUDE_EMPTY = Setting[bool](
+    "include-empty",
+    BOOL,
+    False,
+    "export concepts without definition",
+    help="Also export concepts that have no definition yet (by default they are skipped "
+    "with a warning).",
+)
+REVERSE = Setting[bool](
+    "reverse",
+    BOOL,
+    False,
+    "reverse (Definition → Term) cards",
+    frontmatter=True,
+    help="Also make a Definition -> Term card for every concept (or for none). Without "
+    "either, a file's frontmatter `reverse: true` decides.",
+    per_file=True,
+)
+ALLOW_HTML = Setting[bool](
+    "allow-html",
+    BOOL,
+    False,
+    "render raw HTML",
+    frontmatter=True,
+    help="Render raw HTML in the notes instead of showing it as text (or never). Without "
+    "either, a file's frontmatter `allow-html: true` decides.",
+    default_doc="no (escaped)",
+    per_file=True,
+)
+RETIRE = Setting[bool](
+    "retire",
+    BOOL,
+    False,
+    "ship gone concepts as retired",
+    commands=frozenset({"build", "check", "changelog"}),
+    help="Ship concepts that are gone from the notes as notes tagged dea2anki::retired, so "
+    "learners can find and delete them (Anki never deletes on import).",
+)
+SKIP_DRAFTS = Setting[bool](
+    "skip-drafts",
+    BOOL,
+    False,
+    "leave out `draft: true` files",
+    help="Leave out files whose frontmatter says `draft: true` [default: include].",
+    default_doc="no (drafts build)",
+    per_file=True,
+)
+TAGS_SETTING = Setting[tuple[str, ...]](
+    "tags",
+    TAGS,
+    (),
+    "extra tags on every note",
+    flag=False,
+    default_doc="none",
+    per_file=True,
+)
+
+SETTINGS: tuple[Setting[Any], ...] = (
+    NOTES,
+    OUTPUT,
+    LOCK,
+    DECK_DEPTH,
+    INCLUDE_EMPTY,
+    REVERSE,
+    ALLOW_HTML,
+    RETIRE,
+    SKIP_DRAFTS,
+    TAGS_SETTING,
+)
+CONFIG_KEYS = {s.key: s for s in SETTINGS if s.config}
+PATH_KEYS = tuple(s.key for s in SETTINGS if s.kind in (PATH, PATHS))
+
+
+@dataclass(frozen=True)
+class FileKey:
+    """A frontmatter key that is not a setting: it describes the file itself."""
+
+    key: str
+    kind: Kind
+    doc: str
+
+
+# Frontmatter keys, in the README's order. ``tags`` here are the file's own (the config's
+# ``tags`` are added after them, for every file).
+FILE_KEYS = (
+    FileKey("deck", TEXT, "the root deck (default: the file name); `AWS::DEA` nests it"),
+    FileKey(
+        "tags",
+        TAGS,
+        "added to every note of the file (`status/x` → `status::x`)",
+    ),
+    FileKey("anki", BOOL, "leave this file out of every build"),
+    FileKey(
+        "draft",
+        BOOL,
+        "leave it out with `--skip-drafts` (the seed is a draft and builds by default)",
+    ),
+)
+FRONTMATTER_KEYS = tuple(k.key for k in FILE_KEYS) + tuple(s.key for s in SETTINGS if s.frontmatter)
+
+
+@dataclass(frozen=True)
+class Config:
+    """A config file's values, checked against the registry (see read.config)."""
+
+    path: Path | None = None
+    values: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Options:
+    """Every setting for one run: the flag's value, else the config file's, else the default.
+
+    For settings a file's frontmatter may change, ``for_file`` puts the frontmatter between
+    the flag and the config. Hashable and with a stable repr: part of the parse cache key.
+    """
+
+    values: tuple[tuple[str, Any], ...]
+    flagged: frozenset[str] = frozenset()
+    """Settings given as flags: only those beat a file's frontmatter."""
+
+    def __getitem__(self, setting: Setting[T]) -> T:
+        for key, value in self.values:
+            if key == setting.key:
+                return cast(T, value)
+        raise KeyError(f"{setting.key} is not among these options")
+
+    def for_file(self, setting: Setting[T], frontmatter: Mapping[str, Any]) -> T:
+        """The value for one file: flag > the file's frontmatter > config > default."""
+        if setting.key not in self.flagged and frontmatter.get(setting.key) is not None:
+            return cast(T, frontmatter[setting.key])
+        return self[setting]
+
+    def replace(self, setting: Setting[T], value: T) -> Options:
+        """These options with ``setting`` given as a flag."""
+        values = tuple((k, value if k == setting.key else v) for k, v in self.values)
+        return Options(values, self.flagged | {setting.key})
+
+    def per_file(self) -> Options:
+        """Only the settings that shape a single file (what the parse cache is keyed by)."""
+        keys = {s.key for s in SETTINGS if s.per_file}
+        return Options(
+            tuple((k, v) for k, v in self.values if k in keys), self.flagged & frozenset(keys)
+        )
+
+
+def resolve(flags: Mapping[str, Any], config: Config | None = None) -> Options:
+    """The one precedence rule for a run: flag (None: not given) > config > default."""
+    conf = config.values if config is not None else {}
+    values: list[tuple[str, Any]] = []
+    flagged = set()
+    for s in SETTINGS:
+        flag = flags.get(s.key)
+        if flag is not None:
+            flagged.add(s.key)
+            value = flag
+        else:
+            value = conf.get(s.key, s.default)
+        if isinstance(value, list):
+            value = tuple(value)
+        values.append((s.key, value))
+    return Options(tuple(values), frozenset(flagged))
+
+
+DEFAULTS = resolve({})

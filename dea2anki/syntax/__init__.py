@@ -1,0 +1,1 @@
+"""Card syntaxes: a file's Markdown blocks -> concepts (see blocks.py for the interface)."""

@@ -1,0 +1,138 @@
+"""What a card syntax is: it reads a file's located Markdown blocks and yields concepts.
+
+``scan`` (a line scanner, for plain files) and ``walk`` (mistune's token tree) both turn a
+body into the same list of ``Block`` records, each with its file line. ``parse`` feeds the
+blocks, in document order, to one ``Reader`` per enabled syntax: the first reader that makes
+concepts of a block claims it, and every block inside a claimed list item is part of that
+item, so no two syntaxes ever read the same line. Headings are followed for every syntax
+(the deck path and the Context line of each concept come from them), see ``FileContext``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import NamedTuple, Protocol
+
+from ..diagnostics import NO_HEADING, Code, Diagnostic, report
+from ..records import Concept
+
+# Block kinds (plain ints: a large vault has a block per concept line).
+HEADING, BREAK, PARAGRAPH, ITEM, TOO_DEEP = range(5)
+
+
+class Block(NamedTuple):
+    kind: int
+    line: int
+    """1-based file line where the block's text starts."""
+    text: str
+    """HEADING: its text; PARAGRAPH: its Markdown; ITEM: the item's first paragraph."""
+    level: int = 0
+    """HEADING: 1-6. Otherwise how many lists and quotes enclose the block."""
+    details: str = ""
+    """ITEM: the rest of the item as Markdown (further paragraphs, sub-lists, code)."""
+    quoted: bool = False
+    """Inside a block quote."""
+    parent: int = -1
+    """Index (in the file's blocks) of the list item this block is inside, or -1."""
+
+
+class Reader(Protocol):
+    """One syntax reading one file."""
+
+    def read(self, block: Block) -> Sequence[Concept]:
+        """The concepts this block holds in this syntax (claiming the block), else ()."""
+        ...
+
+
+class Syntax(Protocol):
+    name: str
+    """How settings name it."""
+
+    def reader(self, file: FileContext) -> Reader: ...
+
+
+@dataclass
+class _Heading:
+    level: int
+    title: str
+    deck: str
+
+
+class FileContext:
+    """What every syntax shares while reading one file: where it is (the heading trail),
+    its lines (for columns) and its diagnostics."""
+
+    def __init__(self, path: str, src: str, first_line: int, deck_depth: int) -> None:
+        self.path = path
+        self.body_lines = src.split("\n")
+        self.first_line = first_line
+        self.deck_depth = deck_depth
+        self.trail: list[_Heading] = []
+        self.diagnostics: list[Diagnostic] = []
+        # (deck_path, context) under the current trail: shared by the concepts under it,
+        # which keeps a large vault's memory and cache small.
+        self._where: tuple[tuple[str, ...], tuple[str, ...]] | None = None
+
+    def warn(self, code: Code, line: int, column: int | None, message: str) -> None:
+        self.diagnostics.append(report(code, self.path, line, message, column))
+
+    def enter_heading(self, level: int, title: str, deck: str) -> None:
+        while self.trail and self.trail[-1].level >= level:
+            self.trail.pop()
+        self.trail.append(_Heading(level, title, deck))
+        self._where = None
+
+    def column(self, line: int, text: str) -> int | None:
+        """Where ``text`` starts on the file's ``line`` (blocks carry no columns)."""
+        index = line - self.first_line
+        if not 0 <= index < len(self.body_lines):
+            return None
+        pos = self.body_lines[index].find(first_text_line(text)[1][:12])
+        return pos + 1 if pos >= 0 else None
+
+    def concept(
+        self,
+        term: str,
+        term_md: str,
+        definition: str,
+        tags: tuple[str, ...],
+        line: int,
+        column: int | None,
+        block_id: str | None = None,
+        details: str = "",
+    ) -> Concept:
+        """A concept at this point of the file (its decks and Context from the headings)."""
+        if not self.trail:
+            self.warn(
+                NO_HEADING,
+                line,
+                column,
+                f"concept {term!r} is not under any heading; it goes to the root deck",
+            )
+        where = self._where
+        if where is None:
+            where = self._where = (
+                tuple(h.deck for h in self.trail if h.level <= self.deck_depth and h.deck),
+                tuple(h.deck or h.title for h in self.trail),
+            )
+        return Concept(
+            term=term,
+            term_md=term_md,
+            definition=definition,
+            tags=tags,
+            deck_path=where[0],
+            context=where[1],
+            line=line,
+            column=column,
+            block_id=block_id,
+            details=details,
+        )
+
+
+def first_text_line(text: str) -> tuple[int, str]:
+    """(index, stripped text) of the first line of ``text`` that is not blank."""
+    for i, line in enumerate(text.split("\n")):
+        if line.strip():
+            return i, line.strip()
+    return 0, ""

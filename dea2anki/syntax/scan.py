@@ -1,0 +1,80 @@
+"""The fast way to a file's blocks: a line scanner for files in a simple subset of Markdown.
+
+Most note files are headings, prose paragraphs, breaks and one-line bullets. For those the
+block structure is plain from the lines alone, and scanning them is many times faster than
+mistune's block parser. Anything else (indentation, quotes, fences, HTML, numbered lists,
+setext underlines, a bullet continued on the next line...) sends the whole file to
+``walk``; tests/test_properties.py checks that both give the same concepts and diagnostics.
+"""
+
+from __future__ import annotations
+
+import re
+
+from .blocks import BREAK, HEADING, ITEM, PARAGRAPH, Block
+
+_SIMPLE_HEADING = re.compile(r"(#{1,6}) +(\S(?:.*[^\s#])?) *")
+_SIMPLE_BREAK = re.compile(r"([-*_])(?: *\1){2,} *")
+_SIMPLE_ITEM = re.compile(r"[-*+] (.*)")
+# What may start a block other than a paragraph (or be a setext underline): never plain text.
+_NOT_PLAIN = re.compile(
+    r"[\s#>]|[-+*](?:\s|$)|\d{1,9}[.)](?:\s|$)|```|~~~|<|\[|([-*_=])(?: *\1)* *$"
+)
+
+
+def scan(src: str, first_line: int) -> list[Block] | None:
+    """The blocks of a body written only in the simple subset, else None (use walk).
+
+    ``src`` ends with a newline; ``first_line`` is the file line of its first line."""
+    if "\t" in src:
+        return None
+    blocks: list[Block] = []
+    prev = BREAK  # what the previous non-blank line was; a break behaves like the start
+    blank = True
+    para: list[str] = []
+    for i, line in enumerate(src.split("\n")):
+        if not line or line.isspace():
+            if line:
+                return None  # a whitespace-only line may end or continue a block
+            if para:
+                blocks[-1] = blocks[-1]._replace(text="\n".join(para) + "\n")
+                para = []
+            blank = True
+            continue
+        first = line[0]
+        if first == "#":
+            m = _SIMPLE_HEADING.fullmatch(line)
+            if m is None or not m.group(2).strip("#") or (prev == PARAGRAPH and not blank):
+                return None  # `# #` is an empty heading and its closing sequence
+            blocks.append(Block(HEADING, i + first_line, m.group(2), len(m.group(1))))
+            kind = HEADING
+        elif first in "-*_" and _SIMPLE_BREAK.fullmatch(line):
+            if not (blank or prev == HEADING):
+                return None  # under a paragraph it would be a setext underline
+            blocks.append(Block(BREAK, i + first_line, ""))
+            kind = BREAK
+        elif first in "-*+" and line[1:2] == " ":
+            m = _SIMPLE_ITEM.fullmatch(line)
+            text = m.group(1) if m else ""
+            if (
+                not text
+                or _NOT_PLAIN.match(text)
+                or text[-1].isspace()
+                or (prev == PARAGRAPH and not blank)
+            ):
+                return None
+            blocks.append(Block(ITEM, i + first_line, text + "\n"))
+            kind = ITEM
+        elif _NOT_PLAIN.match(line) or line[-1].isspace():
+            return None
+        else:
+            if prev == ITEM and not blank:
+                return None  # a lazy continuation of the bullet
+            if not para:
+                blocks.append(Block(PARAGRAPH, i + first_line, ""))
+            para.append(line)
+            kind = PARAGRAPH
+        if para and kind != PARAGRAPH:
+            return None  # a block interrupting a paragraph: leave that to mistune
+        prev, blank = kind, False
+    return blocks

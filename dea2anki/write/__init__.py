@@ -1,0 +1,1 @@
+"""Writing: packages (a deterministic zip of a collection), the preview page, changelogs."""
