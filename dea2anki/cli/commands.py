@@ -127,6 +127,7 @@ def changelog(
 @click.option(
     "-o",
     "--output",
+    "page",
     default=None,
     metavar="FILE",
     help="The HTML page to write [default: build/preview.html].",
@@ -136,7 +137,7 @@ def changelog(
 @quiet_option
 def preview_cmd(
     notes: NotesArgs,
-    output: str | None,
+    page: str | None,
     title: str | None,
     fmt: str,
     quiet: bool,
@@ -166,7 +167,7 @@ def preview_cmd(
         return failed(e, fmt, "Preview", "nothing")
     show_diagnostics(result.diagnostics, fmt, quiet=quiet)
     # By default beside the packages: in the output folder, or next to a single OUT.apkg.
-    out = Path(output) if output else _cache_of(run).parent / "preview.html"
+    out = Path(page) if page else _cache_of(run).parent / "preview.html"
     from ..write.preview import write_preview  # only this command needs it
 
     roots = dict.fromkeys(root_of(n.deck) for n in result.notes)

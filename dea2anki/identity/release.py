@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..diagnostics import CONCEPT_GONE, LOCK_MISSING, LOCK_STALE, Diagnostic, report
+from ..naming import DECK_SEPARATOR
 from ..records import (
     GONE,
     RETIRED,
@@ -135,7 +136,7 @@ def _retired_fields(e: LockEntry) -> Fields:
         f"(last in {escape(e.source)}). Find all such notes with "
         f"<code>tag:{RETIRED_TAG}</code> and delete them.</i>"
     )
-    deck = escape(e.deck.replace("::", " / "))
+    deck = escape(e.deck.replace(DECK_SEPARATOR, " / "))
     return Fields(escape(e.term), notice, deck, escape(e.source), "")
 
 

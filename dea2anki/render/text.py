@@ -16,11 +16,11 @@ from .markdown import markdown
 # itself (mistune only turns `"` into &quot;), so mistune need not run: most definitions are
 # plain prose, and this is the larger part of rendering a big vault. test_render checks the
 # shortcut against mistune.
-_NOT_PLAIN = re.compile(r"[\\`*_~\[\]()<>!&$=^|:\n]|  ")
+_MARKUP = re.compile(r"[\\`*_~\[\]()<>!&$=^|:\n]|  ")
 
 
 def is_plain(src: str) -> bool:
-    return _NOT_PLAIN.search(src) is None
+    return _MARKUP.search(src) is None
 
 
 @functools.cache

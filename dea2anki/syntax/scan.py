@@ -17,7 +17,7 @@ _SIMPLE_HEADING = re.compile(r"(#{1,6}) +(\S(?:.*[^\s#])?) *")
 _SIMPLE_BREAK = re.compile(r"([-*_])(?: *\1){2,} *")
 _SIMPLE_ITEM = re.compile(r"[-*+] (.*)")
 # What may start a block other than a paragraph (or be a setext underline): never plain text.
-_NOT_PLAIN = re.compile(
+_OTHER_BLOCK = re.compile(
     r"[\s#>]|[-+*](?:\s|$)|\d{1,9}[.)](?:\s|$)|```|~~~|<|\[|([-*_=])(?: *\1)* *$"
 )
 
@@ -58,14 +58,14 @@ def scan(src: str, first_line: int) -> list[Block] | None:
             text = m.group(1) if m else ""
             if (
                 not text
-                or _NOT_PLAIN.match(text)
+                or _OTHER_BLOCK.match(text)
                 or text[-1].isspace()
                 or (prev == PARAGRAPH and not blank)
             ):
                 return None
             blocks.append(Block(ITEM, i + first_line, text + "\n"))
             kind = ITEM
-        elif _NOT_PLAIN.match(line) or line[-1].isspace():
+        elif _OTHER_BLOCK.match(line) or line[-1].isspace():
             return None
         else:
             if prev == ITEM and not blank:

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import unquote
 
+from ..naming import DECK_SEPARATOR
 from ..notetype import FIELDS, make_model
 from ..records import ReleaseNote
 
@@ -47,7 +48,7 @@ def render_template(
         **fields,
         "FrontSide": front_side,
         "Deck": deck,
-        "Subdeck": deck.rsplit("::", 1)[-1],
+        "Subdeck": deck.rsplit(DECK_SEPARATOR, 1)[-1],
     }
 
     def section(m: re.Match[str]) -> str:

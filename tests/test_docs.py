@@ -1,0 +1,88 @@
+"""The README is tested against the code: its tables of diagnostic codes, settings and
+frontmatter keys against the registries they document, and its commands against the CLI."""
+
+from __future__ import annotations
+
+import re
+import shlex
+
+import click
+from conftest import REPO
+
+from dea2anki.cli.main import cli
+from dea2anki.diagnostics import CODES
+from dea2anki.settings import BOOL, FILE_KEYS, FRONTMATTER_KEYS, SETTINGS, Setting
+
+README = (REPO / "README.md").read_text(encoding="utf-8")
+
+
+def table(header: str) -> list[list[str]]:
+    """The rows (cells stripped) of the README table whose header line is ``header``."""
+    lines = README.split("\n")
+    start = lines.index(header)
+    rows = []
+    for line in lines[start + 2 :]:
+        if not line.startswith("|"):
+            break
+        # (these tables hold no "|" inside a cell)
+        rows.append([cell.strip() for cell in line.strip()[1:-1].split("|")])
+    return rows
+
+
+def test_code_table_is_the_registry() -> None:
+    rows = table("| code | severity | what it means |")
+    expected = [[f"`{c.name}`", c.severity.value, c.description] for c in CODES.values()]
+    assert rows == expected
+
+
+def _default_doc(s: Setting[object]) -> str:
+    if s.default_doc:
+        return s.default_doc
+    if s.kind is BOOL:
+        return "yes" if s.default else "no"
+    return str(s.default)
+
+
+def test_settings_table_is_the_registry() -> None:
+    rows = table("| setting | flag | frontmatter | config key | default |")
+    assert [r[0] for r in rows] == [s.doc for s in SETTINGS]
+    for (_doc, flag, frontmatter, config, default), s in zip(rows, SETTINGS, strict=True):
+        assert (f"`{s.flag_name}" in flag) == s.flag, s.key
+        assert (f"`--no-{s.key}`" in flag) == (s.flag and s.kind is BOOL), s.key
+        if s.short:
+            assert flag.startswith(f"`{s.short} "), s.key
+        assert frontmatter.startswith(f"`{s.key}: ") == s.frontmatter, s.key
+        assert (frontmatter == "") == (not s.frontmatter), s.key
+        assert config.startswith(f"`{s.key} = ") == s.config, s.key
+        assert default == _default_doc(s), s.key
+
+
+def test_frontmatter_table_is_the_registry() -> None:
+    rows = table("| key | value | effect |")
+    assert [r[0] for r in rows] == [f"`{k}`" for k in FRONTMATTER_KEYS]
+    effects = {f"`{k.key}`": k.doc for k in FILE_KEYS}
+    for key, _value, effect in rows:
+        if key in effects:
+            assert effect == effects[key]
+
+
+def test_settings_are_flags_of_the_commands_the_registry_names() -> None:
+    for s in SETTINGS:
+        for name, command in cli.commands.items():
+            params = {p.name for p in command.params}
+            assert (s.param in params) == (s.flag and name in s.commands), (s.key, name)
+
+
+def test_every_option_in_the_readme_exists() -> None:
+    """Each ``dea2anki COMMAND ... --option`` the README shows is an option of COMMAND."""
+    seen = 0
+    for name, rest in re.findall(r"\bdea2anki (build|check|changelog|preview)\b([^`#\n]*)", README):
+        words = shlex.split(rest)
+        command: click.Command = cli.commands[name]
+        opts = {o for p in command.params for o in p.opts + p.secondary_opts}
+        opts |= {"--help", "-h"}
+        for word in words:
+            if word.startswith("-"):
+                assert word.split("=")[0] in opts, (name, rest)
+                seen += 1
+    assert seen >= 10  # the usage block and the examples are all read
