@@ -222,59 +222,61 @@ class Config:
     values: Mapping[str, Any] = field(default_factory=dict)
 
 
+def precedence(flag: T | None, frontmatter: T | None, config: T | None, default: T) -> T:
+    """The one rule: a command-line flag > the file's frontmatter > the config file > the
+    default. The first that was given (is not None) wins."""
+    for value in (flag, frontmatter, config):
+        if value is not None:
+            return value
+    return default
+
+
 @dataclass(frozen=True)
 class Options:
-    """Every setting for one run: the flag's value, else the config file's, else the default.
+    """Every setting for one run, as the flags and the config file give it.
 
-    For settings a file's frontmatter may change, ``for_file`` puts the frontmatter between
-    the flag and the config. Hashable and with a stable repr: part of the parse cache key.
+    ``options[SETTING]`` is its value for the whole run; ``for_file`` puts a file's
+    frontmatter in its place between the two. Hashable and with a stable repr: part of the
+    parse cache's key.
     """
 
-    values: tuple[tuple[str, Any], ...]
-    flagged: frozenset[str] = frozenset()
-    """Settings given as flags: only those beat a file's frontmatter."""
+    given: tuple[tuple[str, Any, Any], ...]
+    """(key, flag value, config value) per setting, None where not given."""
+
+    def _layers(self, key: str) -> tuple[Any, Any]:
+        for k, flag, config in self.given:
+            if k == key:
+                return flag, config
+        raise KeyError(f"{key} is not among these options")
 
     def __getitem__(self, setting: Setting[T]) -> T:
-        for key, value in self.values:
-            if key == setting.key:
-                return cast(T, value)
-        raise KeyError(f"{setting.key} is not among these options")
+        flag, config = self._layers(setting.key)
+        return cast(T, precedence(flag, None, config, setting.default))
 
     def for_file(self, setting: Setting[T], frontmatter: Mapping[str, Any]) -> T:
-        """The value for one file: flag > the file's frontmatter > config > default."""
-        if setting.key not in self.flagged and frontmatter.get(setting.key) is not None:
-            return cast(T, frontmatter[setting.key])
-        return self[setting]
-
-    def replace(self, setting: Setting[T], value: T) -> Options:
-        """These options with ``setting`` given as a flag."""
-        values = tuple((k, value if k == setting.key else v) for k, v in self.values)
-        return Options(values, self.flagged | {setting.key})
+        """The value for one file, whose frontmatter may give it."""
+        flag, config = self._layers(setting.key)
+        written = frontmatter.get(setting.key)
+        return cast(T, precedence(flag, written, config, setting.default))
 
     def per_file(self) -> Options:
         """Only the settings that shape a single file (what the parse cache is keyed by)."""
         keys = {s.key for s in SETTINGS if s.per_file}
-        return Options(
-            tuple((k, v) for k, v in self.values if k in keys), self.flagged & frozenset(keys)
-        )
+        return Options(tuple(g for g in self.given if g[0] in keys))
 
 
 def resolve(flags: Mapping[str, Any], config: Config | None = None) -> Options:
-    """The one precedence rule for a run: flag (None: not given) > config > default."""
+    """The options of a run: ``flags`` by setting key (None: not given) and the config."""
     conf = config.values if config is not None else {}
-    values: list[tuple[str, Any]] = []
-    flagged = set()
+    given = []
     for s in SETTINGS:
-        flag = flags.get(s.key)
-        if flag is not None:
-            flagged.add(s.key)
-            value = flag
-        else:
-            value = conf.get(s.key, s.default)
-        if isinstance(value, list):
-            value = tuple(value)
-        values.append((s.key, value))
-    return Options(tuple(values), frozenset(flagged))
+        flag, value = flags.get(s.key), conf.get(s.key)
+        given.append((s.key, _frozen(flag), _frozen(value)))
+    return Options(tuple(given))
+
+
+def _frozen(value: Any) -> Any:
+    return tuple(value) if isinstance(value, list) else value
 
 
 DEFAULTS = resolve({})

@@ -12,7 +12,7 @@ from ..diagnostics import WRITE_FAILED, Dea2AnkiError, Diagnostic, report
 from ..naming import root_of
 from ..pipeline.build import cache_folder
 from ..pipeline.dry_run import check, pending_events, preview_notes
-from ..settings import OUTPUT, RETIRE
+from ..settings import OUTPUT
 from ..write.apkg_read import read_apkg
 from ..write.changelog import package_events, render_changelog
 from .options import (
@@ -159,7 +159,7 @@ def preview_cmd(
         run = resolve_run(notes)
         result = preview_notes(
             run.paths,
-            run.options.replace(RETIRE, False),
+            run.options,
             lock_path=run.lock,
             cache_dir=_cache_of(run),
         )
