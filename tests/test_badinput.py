@@ -7,13 +7,16 @@ For every case:
   error, leaves only complete `.apkg` files in the output folder and no `*.tmp` anywhere, and
   when it fails the package (and lock) of the good build made before are byte-identical.
 
-Cases that show a bug in dea2anki are strict xfails whose reason starts with "BUG:".
+The corpus is tests/fixtures/diagnostics.txt (text files in, diagnostics out) and, for what a
+text fixture cannot say cleanly, PYTHON_CASES below. Cases that show a bug in dea2anki are
+strict xfails whose reason starts with "BUG:".
 """
 
 from __future__ import annotations
 
 import json
 import os
+import re
 import sqlite3
 import subprocess
 import sys
@@ -26,6 +29,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from fixture_cases import FixtureCase, read_cases
 
 from dea2anki.pipeline.plan import collect
 from dea2anki.render.html import CardRenderer
@@ -128,12 +132,6 @@ def nested(levels: int) -> str:
     return "\n".join([*lines, "  " * levels + "- Deep : very deep : K ; L", ""])
 
 
-def yaml_bomb(levels: int) -> str:
-    lines = ["---", "a0: &a0 [x, x, x, x, x, x, x, x, x, x]"]
-    lines += [f"a{i}: &a{i} [" + ", ".join([f"*a{i - 1}"] * 10) + "]" for i in range(1, levels)]
-    return "\n".join([*lines, f"tags: [*a{levels - 1}]", "---", OTHER])
-
-
 CRLF_NOTE = (
     "---\ndeck: Win\ntags: [x]\n---\n"
     "# Analytics\n\n## Streams\n\n**_Concept_**\n\n"
@@ -199,78 +197,11 @@ def colon_decks() -> None:
 
 # --- the corpus ------------------------------------------------------------------------------
 
-CASES = [
-    # frontmatter
-    Case(
-        "yaml-invalid",
-        {"notes/bad.md": "---\ntitle: ok\ntags: [a, b\n---\n" + OTHER},
-        (E("notes/bad.md", 4, "frontmatter-yaml"),),
-        messages=(("frontmatter-yaml", "invalid YAML in frontmatter"),),
-    ),
-    Case(
-        "frontmatter-is-a-list",
-        {"notes/bad.md": "---\n- a\n- b\n---\n" + OTHER},
-        (E("notes/bad.md", 2, "frontmatter-type"),),
-        messages=(("frontmatter-type", "not a list"),),
-    ),
-    Case(
-        "frontmatter-is-text",
-        {"notes/bad.md": "---\njust some text\n---\n" + OTHER},
-        (E("notes/bad.md", 2, "frontmatter-type"),),
-    ),
-    Case(
-        "frontmatter-never-closed",
-        {"notes/bad.md": "---\ndeck: X\n" + OTHER},
-        (E("notes/bad.md", 1, "frontmatter-unclosed"),),
-    ),
-    Case(
-        "deck-is-a-list",
-        {"notes/bad.md": "---\ncreated: 2024-01-01\ndeck: [a, b]\n---\n" + OTHER},
-        (E("notes/bad.md", 3, "frontmatter-type"),),
-        messages=(("frontmatter-type", "'deck'"),),
-    ),
-    Case(
-        "tags-is-a-mapping",
-        {"notes/bad.md": "---\ntags: {x: 1}\n---\n" + OTHER},
-        (E("notes/bad.md", 2, "frontmatter-type"),),
-        messages=(("frontmatter-type", "'tags'"),),
-    ),
-    Case(
-        "deck-empty-once-cleaned",
-        {"notes/bad.md": "---\ndeck: ' :: '\n---\n" + OTHER},
-        (E("notes/bad.md", None, "deck-name"),),
-    ),
-    Case(
-        "deck-depth-and-bool-wrong",
-        {"notes/bad.md": "---\ndeck-depth: 9\nreverse: sometimes\n---\n" + OTHER},
-        (E("notes/bad.md", 2, "frontmatter-type"), E("notes/bad.md", 3, "frontmatter-type")),
-    ),
-    Case(
-        "near-miss-keys-warn-user-keys-ignored",
-        {
-            "notes/bad.md": "---\nDeck: X\ndecks: Y\ncreated: 2024-01-01\nupdated: 2024-02-03\n"
-            "aliases: [a, b]\n---\n" + OTHER
-        },
-        (
-            W("notes/bad.md", 2, "frontmatter-near-miss"),
-            W("notes/bad.md", 3, "frontmatter-near-miss"),
-        ),
-        messages=(("frontmatter-near-miss", "'Deck'"), ("frontmatter-near-miss", "'decks'")),
-        concepts=(("notes/bad.md", "Other", 10, "bad", ("H",)),),
-    ),
-    Case(
-        "impossible-date-in-a-user-key",
-        {"notes/bad.md": "---\ncreated: 2024-13-45\n---\n" + OTHER},
-        (),
-        also_accept=((E("notes/bad.md", 2, "frontmatter-yaml"),),),
-    ),
-    Case(
-        "yaml-alias-bomb",
-        {"notes/bad.md": yaml_bomb(5)},
-        (E("notes/bad.md", 7, "frontmatter-type"),),
-        max_message=1000,
-    ),
-    # encodings and line endings
+# Most of the corpus is tests/fixtures/diagnostics.txt: text files in, diagnostics out. These
+# cases stay in Python because a text fixture cannot say them cleanly:
+PYTHON_CASES = [
+    # bytes: not UTF-8, UTF-16, a BOM, CRLF and CR line endings (each compared with the same
+    # note in LF), a PNG header
     Case(
         "not-utf8",
         {"notes/bad.md": "# H\n\n- Caf\u00e9 : d : K ; L\n".encode("latin-1")},
@@ -308,25 +239,20 @@ CASES = [
         concepts=CRLF_CONCEPTS,
         same_as={"notes/win.md": CRLF_NOTE},
     ),
-    Case("empty-file", {"notes/empty.md": ""}, (W("notes/empty.md", None, "no-concepts"),)),
-    Case(
-        "frontmatter-only",
-        {"notes/fm.md": "---\ndeck: X\n---\n"},
-        (W("notes/fm.md", None, "no-concepts"),),
-    ),
     Case(
         "binary-file-named-md",
         {"notes/image.md": b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR"},
         (E("notes/image.md", 3, "binary-file"),),
     ),
-    # size and depth
+    # generated: 10 MB of notes, checked by check_big; 200 nested levels (203 lines, the input
+    # of test_deeply_nested_concept_keeps_its_term_and_line too)
     Case("ten-megabytes", {"notes/big.md": ten_megabytes}, (), extra=check_big),
     Case(
         "200-nested-lists",
         {"notes/nest.md": nested(200)},
         (W("notes/nest.md", 22, "nested-too-deep"), W("notes/nest.md", None, "no-concepts")),
     ),
-    # decks
+    # more assertions in Python: colon_decks checks every concept's context
     Case(
         "colons-in-headings",
         {
@@ -341,18 +267,7 @@ CASES = [
         ),
         extra=colon_decks,
     ),
-    Case(
-        "empty-deck-name",
-        {"notes/bad.md": "# ::\n\n## <span></span>\n\n- Other : d : DEA ; AWS\n"},
-        (W("notes/bad.md", 1, "empty-deck-name"), W("notes/bad.md", 3, "empty-deck-name")),
-        concepts=(("notes/bad.md", "Other", 5, "bad", ()),),
-    ),
-    Case(
-        "no-heading",
-        {"notes/plain.md": "- Other : d : DEA ; AWS\n"},
-        (W("notes/plain.md", 1, "no-heading"),),
-    ),
-    # concepts
+    # tabs, which a text file does not show, compared with the same note indented with spaces
     Case(
         "tabs-vs-spaces-in-continuation-lines",
         {"notes/tabs.md": TABS_SPACES.replace("    ", "\t")},
@@ -363,60 +278,7 @@ CASES = [
         ),
         same_as={"notes/tabs.md": TABS_SPACES},
     ),
-    Case(
-        "term-is-empty-bold",
-        {"notes/bad.md": BLOCK + "- **** : x : K ; L\n- **Fine** : ok : K ; L\n"},
-        (W("notes/bad.md", 5, "empty-term"),),
-        concepts=(("notes/bad.md", "Fine", 6, "bad", ("H",)),),
-    ),
-    Case(
-        "term-is-spaced-bold",
-        {"notes/bad.md": BLOCK + "- ** ** : def : DEA ;\n- **Fine** : ok : K ; L\n"},
-        (W("notes/bad.md", 5, "empty-term"),),
-        concepts=(("notes/bad.md", "Fine", 6, "bad", ("H",)),),
-    ),
-    Case(
-        "duplicate-term-in-two-files",
-        {
-            "notes/dup1.md": "---\ndeck: Shared\n---\n# X\n\n- Broker : one : DEA ; AWS\n",
-            "notes/dup2.md": "---\ndeck: shared\n---\n# Y\n\n- BROKER : two : DEA ; AWS\n",
-        },
-        (E("notes/dup2.md", 6, "duplicate-term"),),
-        messages=(("duplicate-term", "first at notes/dup1.md:6"),),
-    ),
-    Case(
-        "bold-item-without-separator",
-        {"notes/bad.md": BLOCK + "- **Lonely bold**\n- **Fine** : ok : K ; L\n"},
-        (W("notes/bad.md", 5, "concept-no-separator"),),
-    ),
-    Case(
-        "unbalanced-bold-in-definition",
-        {"notes/bad.md": BLOCK + "- **Term** : has ** one : K ; L\n"},
-        (W("notes/bad.md", 5, "unbalanced-bold"),),
-    ),
-    Case(
-        "unbalanced-bold-in-term",
-        {"notes/bad.md": BLOCK + "- **Open term : its definition : K ; L\n"},
-        (W("notes/bad.md", 5, "unbalanced-bold"),),
-    ),
-    Case(
-        "duplicate-block-id",
-        {"notes/blocks.md": BLOCK + "- **A** : d : K ; L ^same\n- **B** : e : K ; L ^same\n"},
-        (E("notes/blocks.md", 6, "duplicate-block-id"),),
-        messages=(("duplicate-block-id", "first at notes/blocks.md:5"),),
-    ),
-    Case(
-        "nothing-left-to-export",
-        {"drafts/empty.md": "# Empty\n\n- Later :: DEA ; AWS\n"},
-        (W("drafts/empty.md", 3, "empty-definition"), E("drafts", None, "nothing-to-export")),
-        args=("drafts",),
-    ),
-    # media
-    Case(
-        "missing-image",
-        {"notes/pics.md": BLOCK + "- **Pic** : ![](nope.png) shown : K ; L\n"},
-        (W("notes/pics.md", 5, "missing-media"),),
-    ),
+    # bytes: secret.png is not UTF-8
     Case(
         "image-outside-notes",
         {
@@ -431,7 +293,7 @@ CASES = [
             E("notes/pics.md", 7, "media-outside-notes"),
         ),
     ),
-    # files and folders
+    # symlinks and a failing read, made by `prepare`
     Case(
         "symlink-loop-of-folders",
         {"notes/sub/inner.md": OTHER},
@@ -453,19 +315,13 @@ CASES = [
         messages=(("unreadable", "Permission denied"),),
     ),
     Case(
-        "path-does-not-exist",
-        {},
-        (E("nowhere/x.md", None, "missing-path"),),
-        args=("notes", "nowhere/x.md"),
-    ),
-    Case(
         "broken-symlink-argument",
         {},
         (E("dangling.md", None, "unreadable"),),
         args=("notes", "dangling.md"),
         prepare=dangling,
     ),
-    # lock, environment, config
+    # `prepare` breaks the lock the good build wrote; an environment variable
     Case(
         "lock-line-broken",
         {},
@@ -473,29 +329,79 @@ CASES = [
         prepare=break_lock,
     ),
     Case(
-        "lock-without-header",
-        {"notes/dea2anki.lock": "not json\n"},
-        (E("notes/dea2anki.lock", 1, "lock-invalid"),),
-    ),
-    Case(
         "bad-source-date-epoch",
         {},
         (E("SOURCE_DATE_EPOCH", None, "bad-epoch"),),
         epoch="abc",
     ),
-    Case(
-        "config-typo-key",
-        {"dea2anki.toml": "deck_depht = 2\n"},
-        (E("dea2anki.toml", 1, "config-key"),),
-        messages=(("config-key", "deck_depht"),),
-    ),
-    Case(
-        "config-wrong-type",
-        {"dea2anki.toml": 'deck-depth = "two"\n'},
-        (E("dea2anki.toml", 1, "config-type"),),
-        messages=(("config-type", "deck-depth"),),
-    ),
 ]
+
+
+DIAGNOSTICS = Path(__file__).parent / "fixtures" / "diagnostics.txt"
+DIAGNOSTIC = re.compile(
+    r"(?P<path>.+?)(?::(?P<line>\d+))?: (?P<severity>error|warning) \[(?P<code>[^\]]+)\]"
+)
+MESSAGE = re.compile(r"message \[(?P<code>[^\]]+)\]: (?P<text>.+)")
+CONCEPT = re.compile(r"concept (?P<path>.+?):(?P<line>\d+): (?P<rest>.+)")
+
+
+def file_case(case: FixtureCase) -> Case:
+    """A case of tests/fixtures/diagnostics.txt (its header says how to read one)."""
+    files: dict[str, list[str]] = {}
+    options: dict[str, str] = {}
+    current: list[str] | None = None
+    for line in case.input:
+        if line.startswith("<<< "):
+            name = line.removeprefix("<<< ")
+            if name in files:
+                raise ValueError(f"case at {case.where}: two files {name}")
+            current = files[name] = []
+        elif current is not None:
+            current.append(line)
+        else:
+            key, sep, value = line.partition(": ")
+            if not sep or key not in ("args", "bug"):
+                raise ValueError(f"case at {case.where}: {line!r} above the first file")
+            options[key] = value
+
+    answers: list[list[Diag]] = [[]]
+    messages: list[tuple[str, str]] = []
+    concepts: list[tuple[str, str, int, str, tuple[str, ...]]] = []
+    max_message = 2000
+    for line in case.expected:
+        if line == "or":
+            answers.append([])
+        elif m := MESSAGE.fullmatch(line):
+            messages.append((m["code"], m["text"]))
+        elif m := CONCEPT.fullmatch(line):
+            parts = [part.strip() for part in m["rest"].rsplit("|", 2)]
+            if len(parts) != 3:
+                raise ValueError(f"case at {case.where}: want 'term | root | path' in {line!r}")
+            term, root, deck_path = parts
+            path = tuple(deck_path.split("::")) if deck_path else ()
+            concepts.append((m["path"], term, int(m["line"]), root, path))
+        elif line.startswith("longest message: "):
+            max_message = int(line.removeprefix("longest message: "))
+        elif m := DIAGNOSTIC.fullmatch(line):
+            number = int(m["line"]) if m["line"] else None
+            answers[-1].append((m["path"], number, m["severity"], m["code"]))
+        else:
+            raise ValueError(f"case at {case.where}: cannot read {line!r}")
+    return Case(
+        case.name,
+        {name: "".join(f"{line}\n" for line in lines) for name, lines in files.items()},
+        tuple(answers[0]),
+        args=tuple(options["args"].split()) if "args" in options else (),
+        messages=tuple(messages),
+        concepts=tuple(concepts) if concepts else None,
+        also_accept=tuple(tuple(answer) for answer in answers[1:]),
+        max_message=max_message,
+        bug=options.get("bug"),
+    )
+
+
+FILE_CASES = [file_case(case) for case in read_cases(DIAGNOSTICS).values()]
+CASES = [*FILE_CASES, *PYTHON_CASES]
 
 
 def _param(case: Case) -> Any:
@@ -577,7 +483,10 @@ def package_terms(folder: Path) -> set[str]:
 
 
 def test_corpus_is_large_enough() -> None:
-    assert len(CASES) >= 25
+    # Both sources count; the fixture on its own too, as a case of it that lost its "->" line
+    # would swallow the case after it.
+    assert len(FILE_CASES) >= 28
+    assert len(CASES) == len(FILE_CASES) + len(PYTHON_CASES) >= 46
     assert len({c.id for c in CASES}) == len(CASES)
 
 

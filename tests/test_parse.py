@@ -1,178 +1,56 @@
-"""The notes grammar, one case per rule (input Markdown -> expected concepts)."""
+"""The notes grammar: one case per rule in tests/fixtures/grammar.txt (Markdown -> concepts)."""
 
 from __future__ import annotations
 
 import textwrap
+from pathlib import Path
 
 import pytest
+from fixture_cases import read_cases
 
 from dea2anki.naming import clean_deck_component
 from dea2anki.syntax.concept_line import split_concept_text
 from dea2anki.syntax.parse import parse_concepts
 
+Concept = tuple[str, str, tuple[str, ...]]
+"""(term, definition, tags)"""
 
-def concepts(md: str, **kw: int) -> list[tuple[str, str, tuple[str, ...]]]:
+
+def concepts(md: str, **kw: int) -> list[Concept]:
     result = parse_concepts(textwrap.dedent(md), **kw)
     return [(c.term, c.definition, c.tags) for c in result.concepts]
 
 
 BLOCK = "# H\n\n**_Concept_**\n\n"
 
-CASES = {
-    "basic": (
-        BLOCK + "- **Amazon Athena** : Serverless SQL. Pay-per-query : DEA ; AWS\n",
-        [("Amazon Athena", "Serverless SQL. Pay-per-query", ("DEA", "AWS"))],
-    ),
-    "definition with colons": (
-        BLOCK + "- **X** : uses a: b and c : DEA ; AWS\n",
-        [("X", "uses a: b and c", ("DEA", "AWS"))],
-    ),
-    "separator without spaces": (
-        BLOCK + "- **AWS Step Functions** :서버리스. Retry Mechanism: DEA ; AWS\n",
-        [("AWS Step Functions", "서버리스. Retry Mechanism", ("DEA", "AWS"))],
-    ),
-    "double colon is empty": (
-        BLOCK + "- **Athena workgroup** :: DEA ; AWS\n",
-        [("Athena workgroup", "", ("DEA", "AWS"))],
-    ),
-    "spaced double colon is empty": (
-        BLOCK + "- **Redshift Spectrum** : : DEA ; AWS\n",
-        [("Redshift Spectrum", "", ("DEA", "AWS"))],
-    ),
-    "only a tag list is empty": (
-        BLOCK + "- **Term** : DEA ; AWS\n",
-        [("Term", "", ("DEA", "AWS"))],
-    ),
-    "no tags in a block": (
-        BLOCK + "- **Term** : just a definition\n",
-        [("Term", "just a definition", ())],
-    ),
-    "continuation line": (
-        BLOCK + "- **Flink** : first line\n  . second line : DEA ; AWS\n",
-        [("Flink", "first line . second line", ("DEA", "AWS"))],
-    ),
-    "lazy continuation line": (
-        BLOCK + "- **Flink** : first line\nsecond line : DEA ; AWS\n",
-        [("Flink", "first line second line", ("DEA", "AWS"))],
-    ),
-    "colon inside bold term": (
-        BLOCK + "- **Term:** its meaning : DEA ; AWS\n",
-        [("Term", "its meaning", ("DEA", "AWS"))],
-    ),
-    "spaces in tags become underscores": (
-        BLOCK + "- **T** : d : Data Engineering ; AWS ; #exam\n",
-        [("T", "d", ("Data_Engineering", "AWS", "exam"))],
-    ),
-    "colons in code, links, urls and times are not separators": (
-        BLOCK
-        + "- **T** : run `a:b` at 10:30, see [doc](https://x.io/a:b) <https://y.io> : K ; L\n",
-        [("T", "run `a:b` at 10:30, see [doc](https://x.io/a:b) <https://y.io>", ("K", "L"))],
-    ),
-    "bare url in definition": (
-        BLOCK + "- **T** : see https://example.com/x : K ; L\n",
-        [("T", "see https://example.com/x", ("K", "L"))],
-    ),
-    "markup in term": (
-        BLOCK + "- **`S3` _Select_** : d : K ; L\n",
-        [("S3 Select", "d", ("K", "L"))],
-    ),
-    "block ends at thematic break": (
-        BLOCK + "- **A** : a : K ; L\n\n---\n\n- **B** : b\n",
-        [("A", "a", ("K", "L"))],
-    ),
-    "block ends at heading": (
-        BLOCK + "- **A** : a : K ; L\n\n## Next\n\n- **B** : b\n",
-        [("A", "a", ("K", "L"))],
-    ),
-    "block spans several lists and paragraphs": (
-        BLOCK + "- **A** : a\n\nSome prose.\n\n- **B** : b\n",
-        [("A", "a", ()), ("B", "b", ())],
-    ),
-    "marker variants": (
-        "**Concepts:**\n\n- **A** : a\n\n***Concept***\n\n- **B** : b\n",
-        [("A", "a", ()), ("B", "b", ())],
-    ),
-    "sub-bullets of a concept are not concepts": (
-        BLOCK + "- **A** : a : K ; L\n  - **Sub** : s : K ; L\n",
-        [("A", "a", ("K", "L"))],
-    ),
-    "tagged line outside a block": (
-        "# H\n\n- Client-Side Encryption : Encrypt before sending : DEA ; AWS\n",
-        [("Client-Side Encryption", "Encrypt before sending", ("DEA", "AWS"))],
-    ),
-    "tagged line with only tags": (
-        "- Transport Layer Security(TLS) : DEA ; AWS\n",
-        [("Transport Layer Security(TLS)", "", ("DEA", "AWS"))],
-    ),
-    "single tag needs a trailing semicolon outside a block": (
-        "- A : a : DEA ;\n- B : b : DEA\n",
-        [("A", "a", ("DEA",))],
-    ),
-    "prose after a colon is not a concept": (
-        "- Salt : Random data that is used as an additional input to a one-way function\n"
-        "- Note: see below\n"
-        "- AWS managed policy : Created and managed by AWS\n"
-        "- Time: 10:30; room 5\n"
-        "\nParagraph : with : A ; B\n",
-        [],
-    ),
-    "nested tagged line outside a block": (
-        "- group\n  - Token Vault : Store tokens : DEA ; AWS\n",
-        [("Token Vault", "Store tokens", ("DEA", "AWS"))],
-    ),
-    "concept-like lines in code are ignored": (
-        "```\n- **A** : a : K ; L\n```\n\n    - B : b : K ; L\n",
-        [],
-    ),
-    "obsidian block id": (
-        BLOCK + "- **Athena** : query S3 : DEA ; AWS ^athena\n",
-        [("Athena", "query S3", ("DEA", "AWS"))],
-    ),
-    "colon inside a bold term": (
-        BLOCK + "- **Amazon S3: Glacier** : cold storage : DEA ; AWS\n",
-        [("Amazon S3: Glacier", "cold storage", ("DEA", "AWS"))],
-    ),
-    "colon inside bold in the definition": (
-        BLOCK + "- **A** : see **Note:** here : K ; L\n",
-        [("A", "see **Note:** here", ("K", "L"))],
-    ),
-    "url with a port and no tags": (
-        BLOCK + "- **Airflow UI** : served on http://localhost:8080\n",
-        [("Airflow UI", "served on http://localhost:8080", ())],
-    ),
-    "url with a colon in its path": (
-        BLOCK + "- **Help** : see https://en.wikipedia.org/wiki/Help:Contents\n",
-        [("Help", "see https://en.wikipedia.org/wiki/Help:Contents", ())],
-    ),
-    "prose after the last colon is not a tag list": (
-        BLOCK + "- **Parquet** : columnar. Example: orders table\n",
-        [("Parquet", "columnar. Example: orders table", ())],
-    ),
-    "escaped colon": (
-        BLOCK + "- **T** : a\\: b : K ; L\n",
-        [("T", "a\\: b", ("K", "L"))],
-    ),
-    "semicolons without spaces are not a tag list outside a block": (
-        "- Languages: C;C++;Java\n",
-        [],
-    ),
-    "caret number is not a block id": (
-        BLOCK + "- **Square** : written x ^2\n",
-        [("Square", "written x ^2", ())],
-    ),
-    "grouping bullet in a block": (
-        BLOCK + "- Streaming\n  - **Shard** : unit : DEA ; AWS\n",
-        [("Shard", "unit", ("DEA", "AWS"))],
-    ),
-    "colons in math are not separators": (
-        BLOCK + "- **Ratio** : $a:b$ and $$x:y$$ : K ; L\n",
-        [("Ratio", "$a:b$ and $$x:y$$", ("K", "L"))],
-    ),
-    "ordered list items": (
-        BLOCK + "1. **A** : a : K ; L\n2. **B** : b : K ; L\n",
-        [("A", "a", ("K", "L")), ("B", "b", ("K", "L"))],
-    ),
-}
+GRAMMAR = Path(__file__).parent / "fixtures" / "grammar.txt"
+
+
+def expected_concept(line: str, where: str) -> Concept:
+    """``term | definition | tag, tag``: the definition runs from the first "|" to the last."""
+    term, sep, rest = line.partition("|")
+    definition, sep2, tags = rest.rpartition("|")
+    if not (sep and sep2):
+        raise ValueError(f"case at {where}: want 'term | definition | tags', got {line!r}")
+    return (
+        term.strip(),
+        definition.strip(),
+        tuple(tag.strip() for tag in tags.split(",")) if tags.strip() else (),
+    )
+
+
+def load_cases() -> dict[str, tuple[str, list[Concept]]]:
+    return {
+        name: (case.text, [expected_concept(line, case.where) for line in case.expected])
+        for name, case in read_cases(GRAMMAR).items()
+    }
+
+
+CASES = load_cases()
+
+
+def test_fixture_file_has_all_cases() -> None:
+    assert len(CASES) >= 37
 
 
 @pytest.mark.parametrize("name", list(CASES))

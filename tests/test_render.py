@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from fixture_cases import read_cases
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from mistune.core import BlockState
@@ -19,11 +20,9 @@ FIXTURES = Path(__file__).parent / "fixtures" / "render.txt"
 
 def load_cases() -> dict[str, tuple[str, str, str]]:
     cases: dict[str, tuple[str, str, str]] = {}
-    for chunk in FIXTURES.read_text(encoding="utf-8").split("\n## ")[1:]:
-        name, rest = chunk.split("\n", 1)
-        source, expected = rest.split("\n->\n", 1)
-        definition, _, details = source.partition("\ndetails: ")
-        cases[name] = (definition, details.replace("\\n", "\n"), expected.strip("\n"))
+    for name, case in read_cases(FIXTURES).items():
+        definition, _, details = "\n".join(case.input).partition("\ndetails: ")
+        cases[name] = (definition, details.replace("\\n", "\n"), "\n".join(case.expected))
     return cases
 
 
