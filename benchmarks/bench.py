@@ -2,6 +2,7 @@
 
     python3 benchmarks/bench.py                 # 1k, 10k, 100k concepts, 3 runs each
     python3 benchmarks/bench.py --sizes 1000 10000 --runs 5
+    python3 benchmarks/bench.py --src /tmp/old   # the code of another checkout (git worktree)
 
 Every figure is a whole process (`python3 -m dea2anki build VAULT -q`), the median of the runs:
 - cold: no cache, no lock, no previous output (a first build);
@@ -28,10 +29,13 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).parent))
 from make_vault import make
 
+HERE = Path(__file__).resolve().parent
 
-def run_build(vault: Path, out: Path, epoch: int) -> tuple[float, int]:
-    """Wall time and peak RSS (KiB) of one build process and its children."""
-    env = {**os.environ, "SOURCE_DATE_EPOCH": str(epoch)}
+
+def run_build(vault: Path, out: Path, epoch: int, src: Path) -> tuple[float, int]:
+    """Wall time and peak RSS (KiB) of one build process and its children, running the
+    code of the checkout ``src``."""
+    env = {**os.environ, "SOURCE_DATE_EPOCH": str(epoch), "PYTHONPATH": str(src)}
     cmd = [
         sys.executable,
         "-m",
@@ -92,13 +96,14 @@ print(time.perf_counter() - start)
 """
 
 
-def watch_rebuild(vault: Path, out: Path, epoch: int) -> float:
+def watch_rebuild(vault: Path, out: Path, epoch: int, src: Path) -> float:
     here = str(Path(__file__).parent)
     cmd = [sys.executable, "-c", _WATCH, str(vault), str(out), here, str(epoch)]
-    return float(subprocess.run(cmd, check=True, capture_output=True, text=True).stdout)
+    env = {**os.environ, "PYTHONPATH": str(src)}
+    return float(subprocess.run(cmd, check=True, capture_output=True, text=True, env=env).stdout)
 
 
-def bench(size: int, runs: int, work: Path) -> dict[str, float]:
+def bench(size: int, runs: int, work: Path, src: Path) -> dict[str, float]:
     vault = work / f"vault-{size}"
     if not vault.is_dir():
         make(size, vault)
@@ -107,16 +112,16 @@ def bench(size: int, runs: int, work: Path) -> dict[str, float]:
         out = work / f"out-{size}"
         shutil.rmtree(out, ignore_errors=True)
         out.mkdir(parents=True)
-        t, m = run_build(vault, out, EPOCH)
+        t, m = run_build(vault, out, EPOCH, src)
         colds.append(t)
         rss.append(m)
         edit_one_file(vault, r)
         # A later time, as a real rebuild has: the edited note gets it as its new mod, and
         # every note and card id (counted from the build time) changes.
-        t, m = run_build(vault, out, EPOCH + 60)
+        t, m = run_build(vault, out, EPOCH + 60, src)
         warms.append(t)
         warm_rss.append(m)
-        watches.append(watch_rebuild(vault, out, EPOCH + 120))
+        watches.append(watch_rebuild(vault, out, EPOCH + 120, src))
     return {
         "cold": statistics.median(colds),
         "warm": statistics.median(warms),
@@ -132,13 +137,16 @@ def main() -> None:
     ap.add_argument("--sizes", type=int, nargs="+", default=[1000, 10000, 100000])
     ap.add_argument("--runs", type=int, default=3)
     ap.add_argument("--work", type=Path, default=Path("/tmp/dea2anki-bench"))
+    ap.add_argument("--src", type=Path, default=HERE.parent, help="the checkout to time")
     a = ap.parse_args()
+    src = a.src.resolve()
     a.work.mkdir(parents=True, exist_ok=True)
     # Time the program as installed: bytecode compiled beforehand (pip does that), not on
     # the first run (PYTHONDONTWRITEBYTECODE would make every run compile everything).
-    compileall.compile_dir(str(Path(__file__).parent.parent / "dea2anki"), quiet=1)
+    compileall.compile_dir(str(src / "dea2anki"), quiet=1)
     print(
         f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"
+        f"; code: {src}"
     )
     print()
     print(
@@ -147,7 +155,7 @@ def main() -> None:
     )
     print("|---|---|---|---|---|---|")
     for size in a.sizes:
-        r = bench(size, a.runs, a.work)
+        r = bench(size, a.runs, a.work, src)
         print(
             f"| {size:,} | {r['cold']:.2f} s | {r['warm']:.2f} s | {r['watch']:.2f} s "
             f"| {r['rss_mb']:.0f} / {r['warm_rss_mb']:.0f} MB "

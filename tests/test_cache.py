@@ -241,3 +241,24 @@ def test_watch_builds_start_from_the_previous_build_in_memory(
         memory=memory,
     )
     assert parses == [1, 1]
+
+
+def test_any_change_to_the_package_code_changes_the_cache_key(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Also in subpackages (a stale cache after an upgrade would write old cards)."""
+    copy = tmp_path / "dea2anki"
+    shutil.copytree(cache_module._PACKAGE, copy, ignore=shutil.ignore_patterns("__pycache__"))
+    monkeypatch.setattr(cache_module, "_PACKAGE", copy)
+    before = cache_module._code_fingerprint()
+    assert cache_module._code_fingerprint() == before
+    (copy / "syntax" / "__pycache__").mkdir(exist_ok=True)
+    (copy / "syntax" / "__pycache__" / "x.pyc").write_bytes(b"compiled")
+    assert cache_module._code_fingerprint() == before  # bytecode is not code
+    for changed in ("syntax/concept.py", "card.css"):
+        path = copy / changed
+        original = path.read_bytes()
+        path.write_bytes(original + b"\n")
+        assert cache_module._code_fingerprint() != before, changed
+        path.write_bytes(original)
+    assert cache_module._code_fingerprint() == before

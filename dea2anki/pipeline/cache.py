@@ -36,10 +36,15 @@ class Memory:
 def _code_fingerprint() -> str:
     """Any change to dea2anki's own code invalidates every cached result."""
     h = hashlib.sha256(__version__.encode())
-    files = (p for p in _PACKAGE.rglob("*") if p.suffix in (".py", ".css"))
-    for path in sorted(files, key=lambda p: p.relative_to(_PACKAGE).as_posix()):
-        name = path.relative_to(_PACKAGE).as_posix()
-        h.update(name.encode() + b"\0" + path.read_bytes())
+    found = []
+    for folder, dirnames, filenames in os.walk(_PACKAGE):
+        dirnames[:] = [d for d in dirnames if d != "__pycache__"]
+        rel = os.path.relpath(folder, _PACKAGE).replace(os.sep, "/")
+        found += [(f"{rel}/{n}", os.path.join(folder, n)) for n in filenames]
+    for name, path in sorted(found):
+        if name.endswith((".py", ".css")):
+            with open(path, "rb") as f:
+                h.update(name.encode() + b"\0" + f.read())
     return h.hexdigest()
 
 
