@@ -9,6 +9,7 @@ processes and through the parse cache (pickled). This module imports nothing of 
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from enum import Enum
 from pathlib import Path
@@ -103,6 +104,11 @@ class Fields(NamedTuple):
     """Non-empty switches on the Definition -> Term card."""
 
 
+# A Fields from its values without the named tuple's Python-level __new__ (a release makes
+# one per note).
+_fields = functools.partial(tuple.__new__, Fields)
+
+
 class Located(NamedTuple):
     """A concept with its file and everything that file alone decides about its note.
 
@@ -144,12 +150,14 @@ class Located(NamedTuple):
 
     @property
     def fields(self) -> Fields:
-        return Fields(
-            self.field_term,
-            self.field_definition,
-            self.field_context,
-            self.field_source,
-            self.field_reverse,
+        return _fields(
+            (
+                self.field_term,
+                self.field_definition,
+                self.field_context,
+                self.field_source,
+                self.field_reverse,
+            )
         )
 
 

@@ -14,6 +14,8 @@ from dea2anki.diagnostics import CODES
 from dea2anki.settings import BOOL, FILE_KEYS, FRONTMATTER_KEYS, SETTINGS, Setting
 
 README = (REPO / "README.md").read_text(encoding="utf-8")
+_CTX = click.Context(cli)
+COMMANDS = {name: cli.get_command(_CTX, name) for name in cli.list_commands(_CTX)}
 
 
 def table(header: str) -> list[list[str]]:
@@ -68,7 +70,7 @@ def test_frontmatter_table_is_the_registry() -> None:
 
 def test_settings_are_flags_of_the_commands_the_registry_names() -> None:
     for s in SETTINGS:
-        for name, command in cli.commands.items():
+        for name, command in COMMANDS.items():
             params = {p.name for p in command.params}
             assert (s.param in params) == (s.flag and name in s.commands), (s.key, name)
 
@@ -78,7 +80,7 @@ def test_every_option_in_the_readme_exists() -> None:
     seen = 0
     for name, rest in re.findall(r"\bdea2anki (build|check|changelog|preview)\b([^`#\n]*)", README):
         words = shlex.split(rest)
-        command: click.Command = cli.commands[name]
+        command = COMMANDS[name]
         opts = {o for p in command.params for o in p.opts + p.secondary_opts}
         opts |= {"--help", "-h"}
         for word in words:

@@ -9,13 +9,32 @@ import click
 
 from .. import __version__
 from ..diagnostics import Dea2AnkiError
-from .build_cmd import build_cmd
-from .commands import changelog, check_cmd, preview_cmd
 from .options import CONTEXT
 from .output import show_diagnostics
 
 
-@click.group(context_settings=CONTEXT)
+class _Commands(click.Group):
+    """Imports a command's module when that command is asked for (click's lazy loading of
+    subcommands): a build never imports what check, changelog and preview need."""
+
+    NAMES = ("build", "check", "changelog", "preview")
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return list(self.NAMES)
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name == "build":
+            from .build_cmd import build_cmd
+
+            return build_cmd
+        if cmd_name in self.NAMES:
+            from .commands import changelog, check_cmd, preview_cmd
+
+            return {"check": check_cmd, "changelog": changelog, "preview": preview_cmd}[cmd_name]
+        return None
+
+
+@click.group(cls=_Commands, context_settings=CONTEXT)
 @click.version_option(__version__, "-V", "--version", prog_name="dea2anki")
 def cli() -> None:
     """Turn Markdown study notes into Anki decks that re-import without duplicates.
@@ -29,10 +48,6 @@ def cli() -> None:
     Then import the .apkg in Anki (desktop, AnkiMobile or AnkiDroid). Build and import again
     after editing: edited cards change in place and keep their review history.
     """
-
-
-for _command in (build_cmd, check_cmd, changelog, preview_cmd):
-    cli.add_command(_command)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

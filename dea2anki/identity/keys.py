@@ -74,7 +74,8 @@ def content_hash(fields: Fields, tags: Sequence[str], *, source: str) -> str:
     well: Anki never moves existing cards, so a deck change alone changes nothing there.
     Each part is length-prefixed, so no field content can imitate a separator.
     """
-    parts = [*fields._replace(source=source), "", *sorted(tags)]
+    parts = [fields.term, fields.definition, fields.context, source, fields.reverse, ""]
+    parts += sorted(tags)
     return short_hash("".join([f"{len(p)}:{p}" for p in parts]))
 
 

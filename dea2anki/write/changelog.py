@@ -77,12 +77,17 @@ def _line(e: Event) -> str:
     return f"- {_HEADINGS[e.kind].split(' (')[0]}: {term}"
 
 
+# Packages are compared field by field as Anki stores them; any genanki-style note type
+# keeps its first field first, which is where ours keeps the term.
+_TERM = FIELDS.index("Term")
+
+
 def package_events(old: Sequence[PackagedNote], new: Sequence[PackagedNote]) -> list[Event]:
     """What changed between two releases, matched by GUID."""
     before = {n.guid: n for n in old}
     events: list[Event] = []
     for n in new:
-        term = _text(n.fields[0])
+        term = _text(n.fields[_TERM])
         retired = RETIRED_TAG in n.tags
         o = before.pop(n.guid, None)
         if o is None:
@@ -92,15 +97,17 @@ def package_events(old: Sequence[PackagedNote], new: Sequence[PackagedNote]) -> 
             events.append(Event(RETIRED, term, n.deck, ""))
         elif RETIRED_TAG in o.tags and not retired:
             events.append(Event(RESTORED, term, n.deck, ""))
-        elif o.fields[0] != n.fields[0]:
-            events.append(Event(RENAMED, term, n.deck, "", old_term=_text(o.fields[0]), how="GUID"))
+        elif o.fields[_TERM] != n.fields[_TERM]:
+            events.append(
+                Event(RENAMED, term, n.deck, "", old_term=_text(o.fields[_TERM]), how="GUID")
+            )
         elif o.deck != n.deck:
             events.append(Event(MOVED, term, n.deck, "", old_deck=o.deck))
         elif _comparable(o.fields) != _comparable(n.fields) or set(o.tags) != set(n.tags):
             events.append(Event(CHANGED, term, n.deck, ""))
     for o in before.values():
         if RETIRED_TAG not in o.tags:
-            events.append(Event(GONE, _text(o.fields[0]), o.deck, ""))
+            events.append(Event(GONE, _text(o.fields[_TERM]), o.deck, ""))
     return events
 
 
