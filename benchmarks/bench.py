@@ -77,7 +77,7 @@ from bench import edit_one_file
 vault, out, epoch = Path(sys.argv[1]), Path(sys.argv[2]), int(sys.argv[4])
 try:
     from dea2anki.pipeline.build import build
-    from dea2anki.pipeline.cache import Memory
+    from dea2anki.pipeline.memory import Memory
     from dea2anki.settings import DEFAULTS
     memory = Memory()
     def once(t):

@@ -1,8 +1,8 @@
 """Fingerprint what a build writes, to show that a change of code changed no output.
 
 Builds the sample notes, examples/rich and a generated 10k-concept vault with a fixed
-SOURCE_DATE_EPOCH (cold, then warm after one edit at a later time), each into a fresh folder
-with no cache, and prints the sha256 of every package and lock file written.
+SOURCE_DATE_EPOCH (cold, then warm after one edit at a later time, from the cold build's
+parse cache and lock), and prints the sha256 of every package and lock file written.
 
     python3 benchmarks/same_bytes.py                    # the code in this checkout
     python3 benchmarks/same_bytes.py --src /tmp/old     # another checkout (git worktree)
@@ -33,7 +33,7 @@ EPOCH = 1_700_000_000
 def build(src: Path, notes: Path, out: Path, epoch: int) -> None:
     env = {**os.environ, "SOURCE_DATE_EPOCH": str(epoch), "PYTHONPATH": str(src)}
     cmd = [sys.executable, "-m", "dea2anki", "build", str(notes), "-o", str(out), "-q"]
-    cmd += ["--lock", str(out.parent / "dea2anki.lock"), "--no-cache"]
+    cmd += ["--lock", str(out.parent / "dea2anki.lock")]
     subprocess.run(cmd, env=env, check=True)
 
 

@@ -224,7 +224,7 @@ class ReleaseNote(NamedTuple):
     mod: int
     deck: str
     tags: tuple[str, ...]
-    fields: tuple[str, ...]
+    fields: Fields
     live: bool = True
     """False for a retired note: shipped suspended and tagged, so learners can delete it."""
     media: tuple[str, ...] = ()

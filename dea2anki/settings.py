@@ -1,8 +1,8 @@
 """Every setting, declared once: its name, its kind of value, its default, where it may be
 given, and the help that --help and the README show.
 
-Precedence is decided in one place (``Options.for_file`` and ``resolve``): a command-line
-flag, then the note file's frontmatter, then the config file, then the default. Adding a
+Precedence is decided in one place, ``precedence``: a command-line flag, then the note
+file's frontmatter, then the config file, then the default. Adding a
 setting is one entry in ``SETTINGS`` plus its row in the README (tests/test_docs.py keeps
 the README's tables and this registry equal); the CLI's flags, the config file's keys and the
 frontmatter keys are all made from it.
@@ -24,6 +24,8 @@ class Kind:
 
     check: Callable[[Any], bool]
     what: str
+    empty_is_unset: bool = False
+    """A frontmatter key with no value (``deck-depth:``) counts as not given."""
 
 
 def _is_text(v: Any) -> bool:
@@ -31,9 +33,12 @@ def _is_text(v: Any) -> bool:
 
 
 BOOL = Kind(lambda v: isinstance(v, bool), "true or false")
+DEPTHS = range(7)
+"""Heading levels that may make decks: 0 (none) to 6 (H1 to H6)."""
 DEPTH = Kind(
-    lambda v: isinstance(v, int) and not isinstance(v, bool) and 0 <= v <= 6,
-    "a whole number from 0 to 6",
+    lambda v: isinstance(v, int) and not isinstance(v, bool) and v in DEPTHS,
+    f"a whole number from {DEPTHS[0]} to {DEPTHS[-1]}",
+    empty_is_unset=True,
 )
 TEXT = Kind(_is_text, "a non-empty text")
 PATH = Kind(_is_text, "a path")
@@ -93,10 +98,10 @@ OUTPUT = Setting[str](
     "put every deck into one package [default: build].",
     default_doc="`build/`",
 )
-LOCK = Setting[str](
+LOCK = Setting[str | None](
     "lock",
     PATH,
-    "",
+    None,
     "lock file",
     metavar="FILE",
     help="The lock file (note identities and change times; only build writes it) "
@@ -176,11 +181,11 @@ SETTINGS: tuple[Setting[Any], ...] = (
     LOCK,
     DECK_DEPTH,
     INCLUDE_EMPTY,
+    TAGS_SETTING,
     REVERSE,
     ALLOW_HTML,
     RETIRE,
     SKIP_DRAFTS,
-    TAGS_SETTING,
 )
 CONFIG_KEYS = {s.key: s for s in SETTINGS if s.config}
 PATH_KEYS = tuple(s.key for s in SETTINGS if s.kind in (PATH, PATHS))
@@ -266,17 +271,19 @@ class Options:
 
 
 def resolve(flags: Mapping[str, Any], config: Config | None = None) -> Options:
-    """The options of a run: ``flags`` by setting key (None: not given) and the config."""
+    """The options of a run: ``flags`` by setting key and the config's values. An empty
+    value (None, "", no paths) is not given: ``-o ""`` or ``notes = []`` mean the default."""
     conf = config.values if config is not None else {}
     given = []
     for s in SETTINGS:
-        flag, value = flags.get(s.key), conf.get(s.key)
-        given.append((s.key, _frozen(flag), _frozen(value)))
+        given.append((s.key, _given(flags.get(s.key)), _given(conf.get(s.key))))
     return Options(tuple(given))
 
 
-def _frozen(value: Any) -> Any:
-    return tuple(value) if isinstance(value, list) else value
+def _given(value: Any) -> Any:
+    if isinstance(value, (list, tuple)):
+        return tuple(value) or None
+    return None if value == "" else value
 
 
 DEFAULTS = resolve({})

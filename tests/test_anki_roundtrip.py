@@ -11,9 +11,9 @@ from pathlib import Path
 from ankiutil import Anki, ImportLog
 from conftest import Run
 
-from dea2anki import notetype
 from dea2anki.identity.keys import default_guid, identity_key
 from dea2anki.naming import CONTEXT_SEPARATOR
+from dea2anki.write import notetype
 
 GOLDEN = json.loads((Path(__file__).parent / "golden" / "DEA.concepts.json").read_text("utf-8"))
 EXPORTED = [c for c in GOLDEN if c["definition"]]

@@ -18,7 +18,7 @@ import dea2anki.pipeline.cache as cache_module
 import dea2anki.pipeline.parallel as parallel_module
 from dea2anki.diagnostics import Dea2AnkiError
 from dea2anki.pipeline.build import build
-from dea2anki.pipeline.cache import Memory
+from dea2anki.pipeline.memory import Memory
 from dea2anki.settings import DEFAULTS, Options, resolve
 
 sys.path.insert(0, str(Path(__file__).parent.parent / "benchmarks"))
@@ -137,8 +137,8 @@ def test_cache_survives_a_deleted_cache_folder(tmp_path) -> None:
 
 
 def test_check_and_preview_read_the_cache_but_never_write_it(tmp_path, processed) -> None:
-    from dea2anki.pipeline.build import cache_folder
     from dea2anki.pipeline.dry_run import check, preview_notes
+    from dea2anki.pipeline.plan import cache_folder
 
     vault = tmp_path / "vault"
     make(300, vault)
@@ -255,7 +255,7 @@ def test_any_change_to_the_package_code_changes_the_cache_key(
     (copy / "syntax" / "__pycache__").mkdir(exist_ok=True)
     (copy / "syntax" / "__pycache__" / "x.pyc").write_bytes(b"compiled")
     assert cache_module._code_fingerprint() == before  # bytecode is not code
-    for changed in ("syntax/concept.py", "card.css"):
+    for changed in ("syntax/concept.py", "write/card.css"):
         path = copy / changed
         original = path.read_bytes()
         path.write_bytes(original + b"\n")

@@ -9,12 +9,13 @@ import genanki
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from dea2anki import notetype
-from dea2anki.identity.keys import content_hash, deck_id, default_guid, guid_for, identity_key
+from dea2anki.identity.keys import deck_id, default_guid, guid_for, identity_key
 from dea2anki.identity.release import make_release
 from dea2anki.naming import normalise_tag
 from dea2anki.pipeline.plan import Collected, collect, plan
+from dea2anki.records import Draft
 from dea2anki.settings import DEFAULTS, Options
+from dea2anki.write import notetype
 from dea2anki.write.apkg import card_rule
 from dea2anki.write.packages import write_packages
 
@@ -116,16 +117,30 @@ def test_card_rule_is_genankis() -> None:
 
 def test_content_hash_follows_tags_respelled_across_files(tmp_path: Path) -> None:
     """Each file hashes its notes with its own tag spelling (cached per file); when another
-    file spelled a tag first, the build must hash what it actually writes."""
-    (tmp_path / "a.md").write_text("- A : a : dea ; aws\n", encoding="utf-8")
-    (tmp_path / "b.md").write_text("- B : b : DEA ; aws\n", encoding="utf-8")
-    opts = DEFAULTS
-    drafts = plan(collect([str(tmp_path)], opts), opts).drafts
-    assert [d.tags for d in drafts] == [("dea", "aws"), ("dea", "aws")]
-    assert drafts[1].located.tags == ("DEA", "aws")  # b.md's own spelling
-    for d in drafts:
-        rel = d.located.source.file.rel
-        assert d.content == content_hash(d.located.fields, d.tags, source=rel)
+    file spelled a tag first, the build writes that spelling and must hash what it writes.
+
+    So b.md's `DEA`, written as a.md's `dea`, must give b's note exactly the content it has
+    when b.md itself spells `dea`: a lock that compared the per-file hash would see a change
+    that is not there (or miss one) on every build."""
+
+    def vault(name: str, b_tags: str) -> dict[str, Draft]:
+        folder = tmp_path / name
+        folder.mkdir()
+        (folder / "a.md").write_text("- A : a : dea ; aws\n", encoding="utf-8")
+        (folder / "b.md").write_text(f"- B : b : {b_tags}\n", encoding="utf-8")
+        drafts = plan(collect([str(folder)], DEFAULTS), DEFAULTS).drafts
+        return {d.located.concept.term: d for d in drafts}
+
+    respelled = vault("respelled", "DEA ; aws")
+    own = vault("own", "dea ; aws")
+    b = respelled["B"]
+    assert b.located.tags == ("DEA", "aws")  # b.md's own spelling, as its file hashed it
+    assert b.tags == own["B"].tags == ("dea", "aws")  # a.md spelled it first
+    assert b.content == own["B"].content
+    # The per-file hash (of `DEA`) is not what is written: the build must not reuse it.
+    assert b.located.content != b.content
+    assert own["B"].located.content == own["B"].content
+    assert respelled["A"].content == own["A"].content
 
 
 @settings(max_examples=500, deadline=None, derandomize=True)

@@ -9,8 +9,10 @@ import pytest
 from fixture_cases import read_cases
 
 from dea2anki.naming import clean_deck_component
+from dea2anki.records import Concept as ConceptRecord
+from dea2anki.syntax.blocks import HEADING, ITEM, Block, FileContext
 from dea2anki.syntax.concept_line import split_concept_text
-from dea2anki.syntax.parse import parse_concepts
+from dea2anki.syntax.parse import SYNTAXES, parse_concepts
 
 Concept = tuple[str, str, tuple[str, ...]]
 """(term, definition, tags)"""
@@ -206,3 +208,44 @@ def test_clean_deck_component(heading: str, deck: str) -> None:
 
 def test_split_without_separator() -> None:
     assert split_concept_text("**Term** no colon here") is None
+
+
+def test_every_syntax_hears_headings_and_the_first_to_read_an_item_claims_it(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    headings: list[str] = []
+
+    class Spy:
+        """A second syntax: a card per heading, and the items that start with '!'."""
+
+        name = "spy"
+
+        def reader(self, file: FileContext) -> Spy:
+            self.file = file
+            return self
+
+        def read(self, block: Block) -> tuple[ConceptRecord, ...]:
+            if block.kind == HEADING:
+                headings.append(block.text)
+                return (self.file.concept(block.text, block.text, "h", (), block.line, None),)
+            if block.kind == ITEM and block.text.startswith("!"):
+                return (self.file.concept("spy", "spy", "x", (), block.line, None),)
+            return ()
+
+    monkeypatch.setitem(SYNTAXES, "spy", Spy())
+    # W is a concept only inside a concept block, which heading B ends.
+    md = (
+        "# A\n\n**_Concept_**\n\n- **T** : d\n\n# B\n\n- **W** : w\n- U : u : K ;\n- !V : v : K ;\n"
+    )
+    found = parse_concepts(md, syntaxes=["spy", "concept"]).concepts
+    # The concept syntax still hears of the headings the spy made cards of.
+    assert [(c.term, c.deck_path) for c in found] == [
+        ("A", ("A",)),
+        ("T", ("A",)),
+        ("B", ("B",)),
+        ("U", ("B",)),
+        ("spy", ("B",)),
+    ]
+    assert headings == ["A", "B"]
+    only_concept = parse_concepts(md).concepts
+    assert [c.term for c in only_concept] == ["T", "U", "!V"]

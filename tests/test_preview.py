@@ -19,10 +19,10 @@ import pytest
 from ankiutil import Anki
 from conftest import Run
 
-from dea2anki import notetype
 from dea2anki.pipeline.dry_run import preview_notes
 from dea2anki.records import ReleaseNote
 from dea2anki.settings import DEFAULTS
+from dea2anki.write import notetype
 from dea2anki.write.preview import preview_html, write_preview
 from dea2anki.write.preview_cards import html_text as plain_text
 from dea2anki.write.preview_cards import inline_media, note_cards, render_template

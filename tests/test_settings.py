@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from conftest import write
+
 from dea2anki.settings import (
     DECK_DEPTH,
     INCLUDE_EMPTY,
@@ -14,6 +16,7 @@ from dea2anki.settings import (
     precedence,
     resolve,
 )
+from dea2anki.write.apkg_read import read_apkg
 
 
 def test_precedence_is_flag_then_frontmatter_then_config_then_default() -> None:
@@ -44,3 +47,29 @@ def test_the_cache_key_holds_only_settings_that_shape_a_file() -> None:
     shaping = {key for key, _flag, _config in a.given}
     assert shaping == {s.key for s in SETTINGS if s.per_file}
     assert shaping == {"deck-depth", "reverse", "allow-html", "skip-drafts", "tags"}
+
+
+def test_empty_values_are_not_given(workdir, cli) -> None:  # type: ignore[no-untyped-def]
+    """`notes = []` in the config, `-o ""` and an empty `deck-depth:` mean the default, as
+    before the registry; an empty `reverse:` is still an error."""
+    write("notes/A.md", "---\ndeck-depth:\n---\n# H1\n\n## H2\n\n- T : d : K ;\n")
+    write("dea2anki.toml", "notes = []\n")
+    r = cli("build", "-o", "", "--lock", "", epoch=1_700_000_000)
+    assert r.code == 0, r.err
+    assert Path("build/A.apkg").is_file() and Path("notes/dea2anki.lock").is_file()
+    (note,) = [n for n in read_apkg(Path("build/A.apkg")) if n.fields[0] == "T"]
+    assert note.deck == "A::H1::H2"  # deck-depth: the default, 2
+    write("notes/A.md", "---\nreverse:\n---\n# H1\n\n- T : d : K ;\n")
+    r = cli("check")
+    assert r.code == 1 and "notes/A.md:2: error: frontmatter 'reverse' must be" in r.out
+
+
+def test_frontmatter_problems_come_in_the_order_of_the_file(workdir, cli) -> None:  # type: ignore[no-untyped-def]
+    write("notes/A.md", "---\nallow-html: 1\ndeck: [x]\nanki: 2\n---\n# H\n\n- T : d : K ;\n")
+    r = cli("check")
+    lines = [line for line in r.out.splitlines() if "frontmatter-type" in line]
+    assert [line.split(": error")[0] for line in lines] == [
+        "notes/A.md:2",
+        "notes/A.md:3",
+        "notes/A.md:4",
+    ]

@@ -8,7 +8,7 @@ import click
 
 from ..diagnostics import Dea2AnkiError
 from ..pipeline.build import build
-from ..pipeline.cache import Memory
+from ..pipeline.memory import Memory
 from ..settings import OUTPUT
 from .options import (
     CONTEXT,

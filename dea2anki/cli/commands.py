@@ -10,8 +10,8 @@ import click
 
 from ..diagnostics import WRITE_FAILED, Dea2AnkiError, Diagnostic, report
 from ..naming import root_of
-from ..pipeline.build import cache_folder
 from ..pipeline.dry_run import check, pending_events, preview_notes
+from ..pipeline.plan import cache_folder
 from ..settings import OUTPUT
 from ..write.apkg_read import read_apkg
 from ..write.changelog import package_events, render_changelog

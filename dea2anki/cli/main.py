@@ -17,7 +17,7 @@ class _Commands(click.Group):
     """Imports a command's module when that command is asked for (click's lazy loading of
     subcommands): a build never imports what check, changelog and preview need."""
 
-    NAMES = ("build", "check", "changelog", "preview")
+    NAMES = ("build", "changelog", "check", "preview")  # --help lists them in this order
 
     def list_commands(self, ctx: click.Context) -> list[str]:
         return list(self.NAMES)

@@ -16,7 +16,7 @@ import click
 
 from ..diagnostics import BAD_EPOCH, Dea2AnkiError, report
 from ..read.config import load_config
-from ..settings import BOOL, DEPTH, LOCK, NOTES, SETTINGS, Config, Options, Setting, resolve
+from ..settings import BOOL, DEPTH, DEPTHS, LOCK, NOTES, SETTINGS, Config, Options, Setting, resolve
 
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 FORMATS = ("text", "json", "github")
@@ -62,7 +62,7 @@ def resolve_run(args: NotesArgs) -> Run:
     options = resolve({**args.flags, NOTES.key: args.paths or None}, config)
     lock = options[LOCK]
     paths: tuple[str, ...] = options[NOTES]
-    return Run(list(paths), options, Path(lock) if lock else None, config)
+    return Run(list(paths), options, Path(lock) if lock is not None else None, config)
 
 
 def _flag(setting: Setting[Any]) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
@@ -71,7 +71,7 @@ def _flag(setting: Setting[Any]) -> Callable[[Callable[..., Any]], Callable[...,
         names.append(f"--{setting.key}/--no-{setting.key}")
         return click.option(*names, setting.param, default=None, help=setting.help)
     names.append(setting.flag_name)
-    kind = click.IntRange(0, 6) if setting.kind is DEPTH else None
+    kind = click.IntRange(DEPTHS[0], DEPTHS[-1]) if setting.kind is DEPTH else None
     metavar = setting.metavar or None
     return click.option(
         *names, setting.param, type=kind, default=None, metavar=metavar, help=setting.help

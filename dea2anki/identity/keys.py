@@ -55,6 +55,13 @@ def default_guid(key: tuple[str, str], block: str | None) -> str:
     return guid_for("dea2anki", *key)
 
 
+def renumbered_guid(key: tuple[str, str], n: int) -> str:
+    """The ``n``-th GUID (n >= 2) for the identity key ``key``, when the ones before it are
+    taken: a renamed note keeps the GUID of its old term, and a new concept with that term
+    must not take it over."""
+    return guid_for("dea2anki", *key, n)
+
+
 def deck_id(full_name: str) -> int:
     # Anki matches decks by name on import, but ids must still be unique inside a package.
     digest = hashlib.sha256(("dea2anki-deck:" + identity_key(full_name)).encode()).digest()

@@ -19,7 +19,7 @@ from collections.abc import Sequence
 from typing import NamedTuple, cast
 
 from ..records import LockEntry
-from .keys import guid_for, identity_key
+from .keys import identity_key, renumbered_guid
 
 NEW = "new"
 SAME = "same"
@@ -119,8 +119,6 @@ def _new_guid(c: Claim, used: set[str]) -> str:
     guid = c.guid
     n = 1
     while guid in used:
-        # A renamed note carries the GUID its old term would get; a new concept with that
-        # old term must not take it over.
         n += 1
-        guid = guid_for("dea2anki", *c.key, n)
+        guid = renumbered_guid(c.key, n)
     return guid

@@ -11,16 +11,17 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..diagnostics import WRITE_FAILED, Dea2AnkiError, Diagnostic, report
-from ..identity.lock import LOCK_NAME, LockBook, write_lines
+from ..identity.lock import LockBook, write_lines
 from ..identity.release import lock_problem
 from ..records import Event
-from ..settings import NOTES, RETIRE, Options
+from ..settings import RETIRE, Options
 from ..write.apkg import WrittenPackage
 from ..write.atomic import AtomicBatch
 from ..write.packages import write_packages
-from .cache import Cache, Memory
+from .cache import Cache
+from .memory import Memory
 from .nogc import without_cyclic_gc
-from .plan import collect, nothing_to_export, plan, release
+from .plan import cache_folder, collect, default_lock_path, nothing_to_export, plan, release
 
 
 @dataclass(frozen=True)
@@ -37,18 +38,6 @@ class BuildResult:
     retired: int = 0
     restamped: int = 0
     """Existing notes given the build time: what Anki will report as updated."""
-
-
-def cache_folder(output: Path) -> Path:
-    """Where parse results are kept between builds: beside the packages, safe to delete."""
-    folder = output.parent if output.suffix.lower() == ".apkg" else output
-    return folder / ".dea2anki-cache"
-
-
-def default_lock_path(paths: Sequence[str]) -> Path:
-    """``dea2anki.lock`` in the notes folder (the first PATH, or the folder of a file)."""
-    first = Path(paths[0] if paths else NOTES.default[0])
-    return (first if first.is_dir() else first.parent) / LOCK_NAME
 
 
 @without_cyclic_gc

@@ -15,22 +15,12 @@ import time
 from pathlib import Path
 
 from .. import __version__
-from ..identity.lock import LockBook
 from ..read.media import MediaIndex
 from ..records import FileResult, NoteFile
 from ..settings import Options
+from .memory import Memory
 
 _PACKAGE = Path(__file__).resolve().parent.parent
-
-
-class Memory:
-    """What a --watch session keeps between its builds: the last build's parse results (by
-    cache key) and its lock book, so a rebuild reads only what changed. A one-off build has
-    none."""
-
-    def __init__(self) -> None:
-        self.results: dict[str, FileResult] = {}
-        self.locks = LockBook()
 
 
 def _code_fingerprint() -> str:

@@ -12,10 +12,9 @@ from ..identity.lock import LockBook
 from ..identity.release import Release
 from ..records import Event, ReleaseNote
 from ..settings import RETIRE, Options
-from .build import default_lock_path
 from .cache import Cache
 from .nogc import without_cyclic_gc
-from .plan import Plan, collect, nothing_to_export, plan, release
+from .plan import Plan, collect, default_lock_path, nothing_to_export, plan, release
 
 
 @dataclass(frozen=True)

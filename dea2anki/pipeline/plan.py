@@ -24,11 +24,12 @@ from ..diagnostics import (
     report,
 )
 from ..identity.keys import content_hash, identity_key
+from ..identity.lock import LOCK_NAME
 from ..identity.release import Release, make_release
 from ..naming import same_spelling, tag_list
 from ..read.files import find_note_files, read_bytes
 from ..records import Draft, Located, LockEntry, SourceFile
-from ..settings import INCLUDE_EMPTY, Options
+from ..settings import INCLUDE_EMPTY, NOTES, Options
 from .cache import Cache
 from .parallel import process_all
 
@@ -233,3 +234,15 @@ def nothing_to_export(paths: Sequence[str]) -> Diagnostic:
         None,
         "no concept with a definition to export; previous packages left as they were",
     )
+
+
+def cache_folder(output: Path) -> Path:
+    """Where parse results are kept between builds: beside the packages, safe to delete."""
+    folder = output.parent if output.suffix.lower() == ".apkg" else output
+    return folder / ".dea2anki-cache"
+
+
+def default_lock_path(paths: Sequence[str]) -> Path:
+    """``dea2anki.lock`` in the notes folder (the first PATH, or the folder of a file)."""
+    first = Path(paths[0] if paths else NOTES.default[0])
+    return (first if first.is_dir() else first.parent) / LOCK_NAME

@@ -107,7 +107,8 @@ def split_frontmatter(nf: NoteFile, text: str) -> SourceFile:
         if s.frontmatter and (value := _read(nf, fm, meta, s.key, s.kind, problems)) is not None
     )
     if problems:
-        raise Dea2AnkiError(problems)
+        # In the order of the file, as a reader goes through it.
+        raise Dea2AnkiError(sorted(problems, key=lambda d: d.line or 0))
     return SourceFile(
         nf,
         deck.strip() if deck is not None else None,
@@ -201,9 +202,9 @@ def _read(
     nf: NoteFile, fm: str, meta: dict[Any, Any], key: str, kind: Kind, out: list[Diagnostic]
 ) -> Any:
     """The value of ``key`` when it is there and of the right kind, else None."""
-    if key not in meta:
+    value = meta.get(key)
+    if key not in meta or (value is None and kind.empty_is_unset):
         return None
-    value = meta[key]
     if kind.check(value):
         return value
     out.append(

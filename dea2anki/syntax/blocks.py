@@ -4,8 +4,9 @@
 body into the same list of ``Block`` records, each with its file line. ``parse`` feeds the
 blocks, in document order, to one ``Reader`` per enabled syntax: the first reader that makes
 concepts of a block claims it, and every block inside a claimed list item is part of that
-item, so no two syntaxes ever read the same line. Headings are followed for every syntax
-(the deck path and the Context line of each concept come from them), see ``FileContext``.
+item, so no two syntaxes ever read the same list item or paragraph. Headings and breaks go
+to every reader (they may also make concepts of them) and are taken from none; the deck path
+and the Context line of each concept come from the headings (``FileContext``).
 """
 
 from __future__ import annotations
@@ -47,7 +48,7 @@ class Reader(Protocol):
 
 class Syntax(Protocol):
     name: str
-    """How settings name it."""
+    """Its name in ``parse.SYNTAXES`` (and so in ``parse_concepts(syntaxes=...)``)."""
 
     def reader(self, file: FileContext) -> Reader: ...
 
@@ -74,7 +75,7 @@ class FileContext:
         # which keeps a large vault's memory and cache small.
         self._where: tuple[tuple[str, ...], tuple[str, ...]] | None = None
 
-    def warn(self, code: Code, line: int, column: int | None, message: str) -> None:
+    def warn(self, code: Code, line: int, message: str, column: int | None = None) -> None:
         self.diagnostics.append(report(code, self.path, line, message, column))
 
     def enter_heading(self, level: int, title: str, deck: str) -> None:
@@ -107,8 +108,8 @@ class FileContext:
             self.warn(
                 NO_HEADING,
                 line,
-                column,
                 f"concept {term!r} is not under any heading; it goes to the root deck",
+                column,
             )
         where = self._where
         if where is None:

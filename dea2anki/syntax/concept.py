@@ -75,9 +75,9 @@ class ConceptReader:
                 file.warn(
                     CONCEPT_NO_SEPARATOR,
                     line,
-                    column,
                     "list item in a concept block has no ':' after the term: "
                     f"{first_text_line(text)[1][:60]!r}",
+                    column,
                 )
             return None
         if not in_block and parts.tags is None:
@@ -85,14 +85,14 @@ class ConceptReader:
         term = plain_text(parts.term_md)
         if not term:
             if in_block or parts.term_md:
-                file.warn(EMPTY_TERM, line, column, "concept has no term before the ':'")
+                file.warn(EMPTY_TERM, line, "concept has no term before the ':'", column)
             return None
         if mask_code_spans(text).count("**") % 2:
             file.warn(
                 UNBALANCED_BOLD,
                 line,
-                column,
                 f"concept {term!r} has an unpaired '**'; check the term and definition",
+                column,
             )
         term_md = " ".join(parts.term_md.split())
         definition = " ".join(parts.definition.split())

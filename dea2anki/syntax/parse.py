@@ -13,7 +13,7 @@ from ..diagnostics import EMPTY_DECK_NAME, NESTED_TOO_DEEP, Diagnostic
 from ..naming import clean_deck_component
 from ..records import Concept
 from ..render.text import plain_text
-from .blocks import HEADING, TOO_DEEP, Block, FileContext, Syntax
+from .blocks import BREAK, HEADING, TOO_DEEP, Block, FileContext, Syntax
 from .concept import ConceptSyntax
 from .scan import scan
 from .walk import MAX_DEPTH, walk
@@ -54,16 +54,22 @@ def parse_concepts(
     concepts: list[Concept] = []
     claimed: set[int] = set()
     for index, block in enumerate(blocks):
+        kind = block.kind
         if block.parent >= 0 and block.parent in claimed:
             claimed.add(index)  # part of a list item a syntax has read
             continue
-        if block.kind == HEADING:
-            _enter_heading(file, block)
-        elif block.kind == TOO_DEEP:
+        if kind in (HEADING, BREAK):
+            # Where the file is: every syntax hears of it, and none takes it from the others
+            # (a heading may end, or start, what a syntax reads).
+            if kind == HEADING:
+                _enter_heading(file, block)
+            for reader in readers:
+                concepts.extend(reader.read(block))
+            continue
+        if kind == TOO_DEEP:
             file.warn(
                 NESTED_TOO_DEEP,
                 block.line,
-                None,
                 f"lists nested more than {MAX_DEPTH} levels deep are read as text; "
                 "nothing in them becomes a card",
             )
@@ -84,7 +90,6 @@ def _enter_heading(file: FileContext, block: Block) -> None:
         file.warn(
             EMPTY_DECK_NAME,
             block.line,
-            None,
             f"heading {title!r} makes no deck name; its concepts go to the parent deck",
         )
     file.enter_heading(block.level, title, deck)

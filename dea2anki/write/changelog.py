@@ -7,9 +7,9 @@ import re
 from collections.abc import Sequence
 
 from ..identity.release import RETIRED_TAG
-from ..notetype import FIELDS, MODEL_NAME
 from ..records import Event, EventKind
 from .apkg_read import PackagedNote
+from .notetype import FIELDS, MODEL_NAME
 
 ADDED, RESTORED, CHANGED = EventKind.ADDED, EventKind.RESTORED, EventKind.CHANGED
 RENAMED, MOVED, RETIRED, GONE = (
@@ -43,9 +43,9 @@ def render_changelog(events: Sequence[Event], title: str) -> str:
     if not events:
         return f"# {title}\n\nNo changes.\n"
     counts = ", ".join(
-        f"{sum(1 for e in events if e.kind == k)} {_HEADINGS[k].lower()}"
+        f"{sum(1 for e in events if e.kind is k)} {_HEADINGS[k].lower()}"
         for k in _ORDER
-        if any(e.kind == k for e in events)
+        if any(e.kind is k for e in events)
     )
     out = [f"# {title}", "", counts[0].upper() + counts[1:] + ".", ""]
     for deck in sorted({e.deck for e in events}, key=str.casefold):
@@ -53,11 +53,11 @@ def render_changelog(events: Sequence[Event], title: str) -> str:
         in_deck = [e for e in events if e.deck == deck]
         for kind in _ORDER:
             for e in sorted(
-                (e for e in in_deck if e.kind == kind), key=lambda e: e.term.casefold()
+                (e for e in in_deck if e.kind is kind), key=lambda e: e.term.casefold()
             ):
                 out.append(_line(e))
         out.append("")
-    if any(e.kind == MOVED for e in events):
+    if any(e.kind is MOVED for e in events):
         out += [
             "> Moved concepts: Anki updates their text but keeps existing cards in their old "
             "deck. Search for each one as shown in the Anki browser, select the cards and use "
@@ -69,16 +69,14 @@ def render_changelog(events: Sequence[Event], title: str) -> str:
 
 def _line(e: Event) -> str:
     term = f"**{e.term}**"
-    if e.kind == RENAMED:
+    if e.kind is RENAMED:
         return f"- Renamed: **{e.old_term}** → {term} (matched by {e.how})"
-    if e.kind == MOVED:
+    if e.kind is MOVED:
         search = anki_search_for_moved(e.term, e.deck)
         return f"- Moved: {term} from `{e.old_deck}`; find its cards with `{search}`"
     return f"- {_HEADINGS[e.kind].split(' (')[0]}: {term}"
 
 
-# Packages are compared field by field as Anki stores them; any genanki-style note type
-# keeps its first field first, which is where ours keeps the term.
 _TERM = FIELDS.index("Term")
 
 

@@ -9,10 +9,10 @@ from pathlib import Path
 
 from ..identity.keys import deck_id
 from ..naming import root_of
-from ..notetype import make_model
 from ..records import ReleaseNote
 from .apkg import WrittenPackage, write_apkg
 from .atomic import AtomicBatch
+from .notetype import make_model
 
 _UNSAFE_FILENAME = re.compile(r'[<>:"/\\|?*\x00-\x1f]+')
 

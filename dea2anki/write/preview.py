@@ -12,9 +12,9 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from ..naming import CONTEXT_SEPARATOR, DECK_SEPARATOR
-from ..notetype import CSS, FIELDS
 from ..records import ReleaseNote
 from .atomic import atomic_output
+from .notetype import CSS, FIELDS
 from .preview_cards import PreviewCard, html_text, inline_media, note_cards, template_scripts
 
 # --- The page --------------------------------------------------------------------------------

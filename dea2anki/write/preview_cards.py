@@ -15,8 +15,8 @@ from pathlib import Path
 from urllib.parse import unquote
 
 from ..naming import DECK_SEPARATOR
-from ..notetype import FIELDS, make_model
 from ..records import ReleaseNote
+from .notetype import FIELDS, make_model
 
 # --- Anki's template language, the part our note type uses ----------------------------------
 

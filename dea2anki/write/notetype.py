@@ -10,9 +10,9 @@ from importlib import resources
 
 import genanki
 
-from .naming import CONTEXT_SEPARATOR, DECK_SEPARATOR
-from .records import Fields
-from .render.html import code_css
+from ..naming import CONTEXT_SEPARATOR, DECK_SEPARATOR
+from ..records import Fields
+from ..render.html import code_css
 
 # Fixed forever: Anki matches note types by id, and fields/templates by their own ids.
 MODEL_ID = 1_732_579_200_117
@@ -75,7 +75,9 @@ _REVERSE_BACK = f"""\
 {_FOOTER}
 </div>"""
 
-CSS = resources.files("dea2anki").joinpath("card.css").read_text(encoding="utf-8") + code_css()
+CSS = (
+    resources.files("dea2anki.write").joinpath("card.css").read_text(encoding="utf-8") + code_css()
+)
 
 
 def make_model() -> genanki.Model:
