@@ -38,16 +38,16 @@ class Anki:
     def close(self) -> None:
         self.col.close()
 
-    def import_package(self, path: Path) -> ImportLog:
+    def import_package(self, path: Path, *, with_scheduling: bool = False) -> ImportLog:
         # Desktop defaults (23.10+): merge note types off, update notes and note types
-        # "if newer", no scheduling, no deck presets.
+        # "if newer", no scheduling ("Import any learning progress" off), no deck presets.
         req = ImportAnkiPackageRequest(
             package_path=str(path.resolve()),
             options=ImportAnkiPackageOptions(
                 merge_notetypes=False,
                 update_notes=IF_NEWER,
                 update_notetypes=IF_NEWER,
-                with_scheduling=False,
+                with_scheduling=with_scheduling,
                 with_deck_configs=False,
             ),
         )

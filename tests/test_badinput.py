@@ -15,12 +15,14 @@ strict xfails whose reason starts with "BUG:".
 from __future__ import annotations
 
 import json
+import math
 import os
 import re
 import sqlite3
 import subprocess
 import sys
 import tempfile
+import time
 import zipfile
 from collections import Counter
 from collections.abc import Callable, Mapping
@@ -34,6 +36,7 @@ from fixture_cases import FixtureCase, read_cases
 from dea2anki.pipeline.plan import collect
 from dea2anki.render.html import CardRenderer
 from dea2anki.settings import DEFAULTS
+from dea2anki.syntax.concept_line import split_concept_text
 from dea2anki.syntax.parse import parse_concepts
 
 T1 = 1_700_000_000
@@ -71,8 +74,6 @@ class Case:
     """(file, term, line, root deck, deck path) of every concept outside notes/good.md."""
     same_as: Mapping[str, Any] = field(default_factory=dict)
     """file -> other content that must give exactly the same concepts."""
-    also_accept: tuple[tuple[Diag, ...], ...] = ()
-    """Other diagnostic lists that are correct too."""
     extra: Callable[[], None] | None = None
     """More assertions, run last."""
     max_message: int = 2000
@@ -364,14 +365,12 @@ def file_case(case: FixtureCase) -> Case:
                 raise ValueError(f"case at {case.where}: {line!r} above the first file")
             options[key] = value
 
-    answers: list[list[Diag]] = [[]]
+    expect: list[Diag] = []
     messages: list[tuple[str, str]] = []
     concepts: list[tuple[str, str, int, str, tuple[str, ...]]] = []
     max_message = 2000
     for line in case.expected:
-        if line == "or":
-            answers.append([])
-        elif m := MESSAGE.fullmatch(line):
+        if m := MESSAGE.fullmatch(line):
             messages.append((m["code"], m["text"]))
         elif m := CONCEPT.fullmatch(line):
             parts = [part.strip() for part in m["rest"].rsplit("|", 2)]
@@ -384,17 +383,16 @@ def file_case(case: FixtureCase) -> Case:
             max_message = int(line.removeprefix("longest message: "))
         elif m := DIAGNOSTIC.fullmatch(line):
             number = int(m["line"]) if m["line"] else None
-            answers[-1].append((m["path"], number, m["severity"], m["code"]))
+            expect.append((m["path"], number, m["severity"], m["code"]))
         else:
             raise ValueError(f"case at {case.where}: cannot read {line!r}")
     return Case(
         case.name,
         {name: "".join(f"{line}\n" for line in lines) for name, lines in files.items()},
-        tuple(answers[0]),
+        tuple(expect),
         args=tuple(options["args"].split()) if "args" in options else (),
         messages=tuple(messages),
         concepts=tuple(concepts) if concepts else None,
-        also_accept=tuple(tuple(answer) for answer in answers[1:]),
         max_message=max_message,
         bug=options.get("bug"),
     )
@@ -462,21 +460,26 @@ def concept_key(loc: Any) -> tuple[Any, ...]:
     )
 
 
-def package_terms(folder: Path) -> set[str]:
-    """The Term field of every note in every package in ``folder``."""
-    terms: set[str] = set()
-    for pkg in folder.glob("*.apkg"):
+def package_notes(folder: Path) -> dict[str, dict[str, str]]:
+    """Package file name -> (Term field -> deck name) of every note in it, for every package
+    in ``folder``."""
+    packages = {}
+    for pkg in sorted(folder.glob("*.apkg")):
         with zipfile.ZipFile(pkg) as zf, tempfile.TemporaryDirectory() as tmp:
             name = next(n for n in zf.namelist() if n.startswith("collection.anki2"))
             db = Path(tmp, "collection.sqlite")
             db.write_bytes(zf.read(name))
             con = sqlite3.connect(db)
             try:
-                rows = con.execute("select flds from notes").fetchall()
+                (decks,) = con.execute("select decks from col").fetchone()
+                rows = con.execute(
+                    "select n.flds, c.did from notes n join cards c on c.nid = n.id"
+                ).fetchall()
             finally:
                 con.close()
-        terms |= {row[0].split("\x1f")[0] for row in rows}
-    return terms
+        deck_names = {int(i): deck["name"] for i, deck in json.loads(decks).items()}
+        packages[pkg.name] = {flds.split("\x1f")[0]: deck_names[did] for flds, did in rows}
+    return packages
 
 
 # --- the corpus test -------------------------------------------------------------------------
@@ -508,8 +511,7 @@ def test_bad_input(case: Case, workdir: Path, cli: Any, monkeypatch: pytest.Monk
     diagnostics = json.loads(chk.out)
     assert isinstance(diagnostics, list)
     got = Counter((d["path"], d["line"], d["severity"], d["code"]) for d in diagnostics)
-    accepted = [Counter(case.expect), *(Counter(alt) for alt in case.also_accept)]
-    assert got in accepted, (sorted(got, key=str), diagnostics)
+    assert got == Counter(case.expect), (sorted(got, key=str), diagnostics)
     has_error = any(d["severity"] == "error" for d in diagnostics)
     assert chk.code == (1 if has_error else 0)
     for code, text in case.messages:
@@ -555,40 +557,88 @@ def test_bad_input(case: Case, workdir: Path, cli: Any, monkeypatch: pytest.Monk
 # --- bad input that needs more than the corpus test --------------------------------------------
 
 
-def test_deeply_nested_concept_keeps_its_term_and_line() -> None:
-    result = parse_concepts(nested(200))
-    got = [(c.term, c.line) for c in result.concepts]
-    # Either the concept is found where it is, or it is left out with a warning.
-    assert got == [("Deep", 203)] or (got == [] and result.diagnostics), got[:1]
+def test_deeply_nested_concept_is_left_out_with_a_warning() -> None:
+    """mistune stops parsing lists nested more than 19 levels deep (the README's
+    nested-too-deep): the concept at level 200 is not a card, and a warning says where the
+    lists became too deep, the item of level 19 (the 20th level)."""
+    text = nested(200)
+    too_deep = text.split("\n").index("  " * 19 + "- level 19") + 1
+    for fast in (True, False):
+        result = parse_concepts(text, fast=fast)
+        assert result.concepts == ()
+        got = [(d.line, d.severity.value, d.code) for d in result.diagnostics]
+        assert got == [(too_deep, "warning", "nested-too-deep")]
 
 
 def test_root_decks_sharing_a_package_file_name(workdir: Path, cli: Any) -> None:
+    """a/b and a:b are two root decks whose package files would both be a_b.apkg: they share
+    that one package (as two decks) instead of one overwriting the other."""
     write("notes/one.md", "---\ndeck: a/b\n---\n# H\n\n- One : first : K ; L\n")
     write("notes/two.md", "---\ndeck: a:b\n---\n# H\n\n- Two : second : K ; L\n")
     chk = cli("check", "--format", "json")
     assert_no_crash(chk)
-    has_error = any(d["severity"] == "error" for d in json.loads(chk.out))
+    assert json.loads(chk.out) == []
+    assert chk.code == 0
     b = cli("build", epoch=T1)
     assert_no_crash(b)
-    assert b.code == (1 if has_error else 0)
+    assert b.code == 0, (b.out, b.err)  # as check: no error
     assert_complete_outputs(workdir)
-    if b.code == 0:  # then every exported note is in a package
-        assert {"One", "Two"} <= package_terms(Path("build"))
+    assert package_notes(Path("build")) == {"a_b.apkg": {"One": "a/b::H", "Two": "a:b::H"}}
 
 
 def test_file_name_that_is_not_utf8(workdir: Path, cli: Any) -> None:
+    """A file name whose bytes are not UTF-8 is read like any other; the byte that is not
+    UTF-8 shows as U+FFFD in its root deck and its package's name (Anki, a terminal and the
+    lock take only text)."""
     write("notes/good.md", GOOD)
     with open(os.path.join(b"notes", b"caf\xe9.md"), "wb") as f:
         f.write(OTHER.encode())
     chk = cli("check", "--format", "json")
     assert_no_crash(chk)
-    has_error = any(d["severity"] == "error" for d in json.loads(chk.out))
+    assert json.loads(chk.out) == []
+    assert chk.code == 0
     b = cli("build", epoch=T1)
     assert_no_crash(b)
-    assert b.code == (1 if has_error else 0)
+    assert b.code == 0, (b.out, b.err)  # as check: no error
     assert_complete_outputs(workdir)
-    if b.code == 0:
-        assert "Other" in package_terms(Path("build"))
+    assert package_notes(Path("build")) == {
+        "caf\ufffd.apkg": {"Other": "caf\ufffd::H"},
+        "good.apkg": {"Term": "good::H"},
+    }
+    # Nor does the output show the byte as a lone surrogate, which a terminal cannot print.
+    assert "\udce9" not in chk.out + b.out + b.err
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        pytest.param(b"cafe.md", id="utf8-name"),
+        pytest.param(
+            b"caf\xe9.md",
+            id="name-not-utf8",
+            marks=pytest.mark.xfail(
+                strict=True,
+                reason="BUG: a build of one file marks the concepts of a file whose name is not "
+                "UTF-8 as gone: the lock names that file with U+FFFD, and no such file exists",
+            ),
+        ),
+    ],
+)
+def test_build_of_one_file_keeps_the_other_files_concepts(
+    workdir: Path, cli: Any, name: bytes
+) -> None:
+    """`dea2anki build notes/good.md` cannot judge the concepts of the files it did not read:
+    they stay live in the lock (no concept-gone), whatever the other file's name."""
+    write("notes/good.md", GOOD)
+    with open(os.path.join(b"notes", name), "wb") as f:
+        f.write(OTHER.encode())
+    assert cli("build", epoch=T1).code == 0
+    b = cli("build", "notes/good.md", epoch=T1 + 1)
+    assert b.code == 0, b.err
+    assert "concept-gone" not in b.out + b.err
+    lines = Path("notes/dea2anki.lock").read_text(encoding="utf-8").splitlines()[1:]
+    states = {entry["term"]: entry["state"] for entry in map(json.loads, lines)}
+    assert states == {"Other": "live", "Term": "live"}
 
 
 def _run_cli(args: list[str], cwd: Path, timeout: float) -> subprocess.CompletedProcess[str]:
@@ -608,15 +658,138 @@ def _run_cli(args: list[str], cwd: Path, timeout: float) -> subprocess.Completed
 
 
 def test_fifo_named_md_does_not_hang(workdir: Path) -> None:
+    """Reading a FIFO blocks until something writes to it: it is reported as unreadable
+    instead, and the other files are read as usual."""
     write("notes/good.md", GOOD)
-    os.mkfifo("notes/pipe.md")
-    r = _run_cli(["check", "--format", "json"], workdir, timeout=10)
-    # Reported (unreadable: not a regular file) or skipped: either way it must not block.
-    assert r.returncode in (0, 1), r.stderr
-    assert isinstance(json.loads(r.stdout), list)
+    os.mkfifo("notes/fifo.md")  # read before good.md (sorted)
+    # In a subprocess, as a read that blocks would hang pytest itself. A blocked read never
+    # ends, so the timeout only turns that into a failure: far above the second this takes,
+    # for a loaded machine.
+    r = _run_cli(["check", "--format", "json"], workdir, timeout=60)
+    got = [(d["path"], d["line"], d["severity"], d["code"]) for d in json.loads(r.stdout)]
+    assert got == [("notes/fifo.md", None, "error", "unreadable")], r.stdout
+    assert json.loads(r.stdout)[0]["message"] == "not a regular file"
+    assert r.returncode == 1, r.stderr
+    b = _run_cli(["build"], workdir, timeout=60)
+    assert b.returncode == 1, b.stderr  # as check: an error
+    assert "Build failed" in b.stderr
+    assert not (workdir / "build").exists() or list((workdir / "build").glob("*.apkg")) == []
+    # notes/good.md was still read: its concept is there, and nothing else was reported.
+    got_files = collect(["notes"], DEFAULTS, raise_errors=False)
+    assert [(x.source.file.display, x.concept.term) for x in got_files.concepts] == [
+        ("notes/good.md", "Term")
+    ]
+    assert [(d.path, d.code) for d in got_files.diagnostics] == [("notes/fifo.md", "unreadable")]
+
+
+UNCLOSED = "[a]("
+"""A link that never closes: each one once made the colon finder rescan the rest of the line."""
+
+
+def unclosed_links(n: int) -> str:
+    """A note whose one concept has ``n`` unclosed links for its definition."""
+    return "# H\n\n- T : " + UNCLOSED * n + " : K ; L\n"
+
+
+@pytest.mark.parametrize("n", [2_500, 10_000])
+def test_unclosed_link_targets_are_text(n: int) -> None:
+    """The separators after them are still found: term, definition and tags as written."""
+    definition = UNCLOSED * n
+    assert split_concept_text(f"T : {definition} : K ; L", in_block=False) == (
+        "T",
+        definition,
+        "K ; L",
+    )
+    for fast in (True, False):
+        result = parse_concepts(unclosed_links(n), path="n.md", fast=fast)
+        got = [(c.term, c.definition, c.tags, c.deck_path, c.line) for c in result.concepts]
+        assert got == [("T", definition, ("K", "L"), ("H",), 3)]
+        assert result.diagnostics == ()
+
+
+def check_file(folder: Path, n: int) -> Callable[[], None]:
+    """What check does with a note of ``n`` unclosed links (read, parse, render), as a
+    function that asserts it found the concept."""
+    note = write(folder / str(n) / "links.md", unclosed_links(n))
+
+    def run() -> None:
+        got = collect([str(note)], DEFAULTS, raise_errors=False)
+        assert [x.concept.definition for x in got.concepts] == [UNCLOSED * n]
+        assert got.diagnostics == ()
+
+    return run
+
+
+def python_lines(work: Callable[[], None]) -> int:
+    """How many lines of Python ``work`` runs (dea2anki's, mistune's...): a measure of the
+    work done that, unlike a clock, does not depend on how busy the machine is."""
+    count = 0
+
+    def local(frame: Any, event: str, arg: Any) -> Any:
+        nonlocal count
+        if event == "line":
+            count += 1
+        return local
+
+    previous = sys.gettrace()
+    sys.settrace(lambda frame, event, arg: local)
+    try:
+        work()
+    finally:
+        sys.settrace(previous)
+    return count
+
+
+def test_unclosed_link_targets_take_linear_python_work(tmp_path: Path) -> None:
+    """4 times the links, at most about 4 times the lines of Python run (16 times if each
+    link rescanned the rest of the line). Exact and deterministic, so the bound is tight: 5,
+    as the first links cost a little less than the others (4.1 times here)."""
+    check_file(tmp_path, 1)()  # imports and caches on first use are not the links' work
+    n = 250
+    small = python_lines(check_file(tmp_path, n))
+    large = python_lines(check_file(tmp_path, 4 * n))
+    assert large <= 5 * small, (small, large)
+
+
+def test_unclosed_link_targets_take_linear_cpu_time() -> None:
+    """What the line count cannot see: work inside C code (a regular expression, str.find),
+    where the first version of this rescanned the rest of the line from every '](' (a 200 KB
+    line took 30 s). Parsing and rendering apart, so that neither hides the other's growth.
+    CPU time of this process, not wall time, so other processes on the machine do not count;
+    the best of 3 tries, and a factor of 10 where linear work gives 4 (up to 6 with the
+    machine's two cores busy: caches, clock frequency) and that quadratic mask gave 13."""
+
+    def parse(n: int) -> Callable[[], object]:
+        text = unclosed_links(n)
+        return lambda: parse_concepts(text)
+
+    def render(n: int) -> Callable[[], object]:
+        definition = UNCLOSED * n
+        return lambda: CardRenderer().definition(definition, "")
+
+    n = 2_500
+    for stage in (parse, render):
+        small, large = stage(n), stage(4 * n)
+        small()  # imports and caches on first use are not the links' work
+        best = [math.inf, math.inf]
+        for _ in range(3):
+            for i, run in enumerate((small, large)):
+                start = time.process_time()
+                run()
+                best[i] = min(best[i], time.process_time() - start)
+        assert best[1] < 10 * best[0], (stage.__name__, best)
 
 
 def test_unclosed_link_targets_do_not_hang(workdir: Path) -> None:
-    write("notes/links.md", "# H\n\n- T : " + "[a](" * 50_000 + " : K ; L\n")
-    r = _run_cli(["check", "--format", "json"], workdir, timeout=8)
+    """The whole check, on a 200 KB line of them."""
+    n = 50_000
+    write("notes/links.md", unclosed_links(n))
+    # The tests above bound the work; this only catches a hang (or a crash) end to end. It
+    # takes about 1.5 s on an idle machine and several times that on a loaded 2-core one,
+    # where the 8 s this once had failed again and again: so 60 s, as a hang never ends.
+    r = _run_cli(["check", "--format", "json"], workdir, timeout=60)
+    # No error, and no warning: a file without a concept would get `no-concepts`, a concept
+    # without its definition `empty-definition`.
+    assert json.loads(r.stdout) == [], r.stdout
     assert r.returncode == 0, r.stderr
+    check_file(workdir, n)()

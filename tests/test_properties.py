@@ -1,7 +1,10 @@
 """Property tests: random Markdown made of the fragments the notes grammar cares about.
 
-- (a) ``parse_concepts`` never raises, and ``build.collect``/``build.plan`` on a file holding
-  the text raise nothing but ``Dea2AnkiError``;
+- (a) ``parse_concepts`` never raises, and what it returns is well formed (a term, a line and
+  a deck path in range; diagnostics of registered codes, naming the file); ``collect`` and
+  ``plan`` (dea2anki.pipeline.plan) on a file holding the text raise nothing but
+  ``Dea2AnkiError``, which then names the file's errors, and check's way (no raising) finds
+  the same errors and, when there are none, the same notes;
 - (b) every concept comes from the source: its term starts on the line it reports, and every
   word of its definition is in the text;
 - (c) CRLF and LF versions of a text give the same concepts;
@@ -15,12 +18,11 @@ blank line after block quotes; CRLF through the file reader, which normalises it
 
 from __future__ import annotations
 
-import contextlib
 import html
 import json
 import re
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import TypeVar
 
@@ -29,7 +31,7 @@ from hypothesis import HealthCheck, Phase, example, find, given, settings
 from hypothesis import strategies as st
 from hypothesis.errors import NoSuchExample
 
-from dea2anki.diagnostics import Dea2AnkiError
+from dea2anki.diagnostics import CODES, Dea2AnkiError, Diagnostic
 from dea2anki.identity.lock import LockBook
 from dea2anki.naming import BLOCK_ID
 from dea2anki.pipeline.plan import collect, plan
@@ -232,29 +234,90 @@ EXAMPLE = (
 
 FULL = markdown(gap_after_quotes=False)
 
+
+@st.composite
+def sections(draw: st.DrawFn) -> str:
+    """Headings of any level, each over concepts (in a concept block or with a tag list).
+    Most of what FULL makes holds no concept under a heading, so no deck path at all."""
+    parts = []
+    for _ in range(draw(st.integers(1, 6))):
+        parts.append(draw(HEADING))
+        if draw(st.booleans()):
+            parts.append(draw(BLOCK_MARKER))
+        items = st.one_of(
+            concept_item(),
+            st.builds(lambda t, d, tags: f"- {t} : {d} : {tags}", TERM, TEXT, TAGS),
+        )
+        parts.append("\n".join(draw(st.lists(items, min_size=1, max_size=4))))
+    return "\n\n".join(parts) + "\n"
+
+
 # --- (a) never raises --------------------------------------------------------------------------
 
 
+def assert_known_diagnostics(diagnostics: Iterable[Diagnostic], path: str) -> None:
+    """Every diagnostic names ``path`` and is of a registered code, with that code's severity."""
+    for d in diagnostics:
+        assert d.path == path, d
+        assert d.code in CODES, d
+        assert d.severity is CODES[d.code].severity, d
+        assert d.message, d
+        assert d.column is None or d.column >= 1, d
+
+
 @SETTINGS
-@given(FULL, st.integers(0, 6), st.integers(1, 50))
+@given(st.one_of(FULL, sections()), st.integers(0, 6), st.integers(1, 50))
 @example(EXAMPLE, 2, 1)
+@example("# A\n\n## B\n\n### C\n\n- T : d : K ; L\n", 1, 3)
 def test_parse_concepts_never_raises(text: str, depth: int, first_line: int) -> None:
-    parse_concepts(text, path="n.md", first_line=first_line, deck_depth=depth)
+    result = parse_concepts(text, path="n.md", first_line=first_line, deck_depth=depth)
+    # The file lines the text covers (CR, LF and CRLF each end a line).
+    lines = range(first_line, first_line + len(lf(text).removesuffix("\n").split("\n")))
+    for c in result.concepts:
+        assert c.term.strip(), c
+        assert c.term_md.strip(), c
+        assert c.line in lines, (c, lines)
+        assert c.column is None or c.column >= 1, c
+        assert len(c.deck_path) <= depth, (c, depth)
+        assert all(c.deck_path), c
+        assert all(tag.strip() for tag in c.tags), c
+    assert_known_diagnostics(result.diagnostics, "n.md")
+    for d in result.diagnostics:
+        assert d.line is None or d.line in lines, (d, lines)
 
 
 @SETTINGS
-@given(FULL, st.booleans())
+@given(st.one_of(FULL, sections()), st.booleans())
 @example(EXAMPLE, True)
+@example("# H\n\n- A : K ; L\n- B : b : K ;\n", False)  # no definition: a warning, no note
+@example("- A : a : K ;\n- a : b : K ;\n", False)  # a duplicate term: plan raises
+@example("---\ndeck: [x\n---\n- A : a : K ;\n", False)  # bad YAML: collect raises
 def test_collect_and_plan_raise_only_dea2anki_errors(text: str, bom: bool) -> None:
     data = (b"\xef\xbb\xbf" if bom else b"") + text.encode("utf-8")
     with tempfile.TemporaryDirectory() as folder:
         note = Path(folder, "N.md")
         note.write_bytes(data)
+        path = str(note)
         options = DEFAULTS
-        with contextlib.suppress(Dea2AnkiError):
-            plan(collect([str(note)], options), options)
+        raised: Dea2AnkiError | None = None
+        try:
+            planned = plan(collect([path], options), options)
+        except Dea2AnkiError as e:
+            raised = e
         # check's way: errors are reported, never raised.
-        plan(collect([str(note)], options, raise_errors=False), options, raise_errors=False)
+        checked = plan(collect([path], options, raise_errors=False), options, raise_errors=False)
+    assert_known_diagnostics(checked.diagnostics, path)
+    check_errors = [d for d in checked.diagnostics if d.is_error]
+    if raised is None:
+        # Nothing refused the file: check finds no error either, and the same notes.
+        assert check_errors == []
+        assert planned.drafts == checked.drafts
+        assert planned.diagnostics == checked.diagnostics
+    else:
+        # The build is refused for errors in this file, and check reports each of them.
+        assert raised.errors, raised.diagnostics
+        assert_known_diagnostics(raised.diagnostics, path)
+        assert set(raised.errors) <= set(check_errors), (raised.errors, check_errors)
 
 
 # --- (b) concepts come from the source ---------------------------------------------------------
