@@ -636,3 +636,17 @@ def test_a_shared_media_index_is_used_and_filled(tmp_path: Path) -> None:
     again = process(nf, path.read_bytes(), resolve({}), indexes)
     assert indexes == {tmp_path: index} and indexes[tmp_path] is index
     assert first.media == again.media and len(first.media) == 1
+
+
+@pytest.mark.parametrize(
+    ("markdown", "shown"),
+    [
+        ("![a & b <c>](gone.png)", "[a &amp; b &lt;c&gt;]"),
+        ("![**bold** alt](gone.png)", "[bold alt]"),
+        ("![[gone.png|Tom & Jerry]]", "[Tom &amp; Jerry]"),
+        ("![](gone.png)", "[gone.png]"),
+    ],
+)
+def test_a_missing_image_shows_its_alt_text_escaped_once(markdown: str, shown: str) -> None:
+    """The learner reads "[a & b <c>]" where the image would be, not "[a &amp; b ...]"."""
+    assert CardRenderer(media=media_or_missing).inline(markdown) == shown

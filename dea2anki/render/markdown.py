@@ -43,7 +43,10 @@ class CardHTML(mistune.HTMLRenderer):
             src = self.media(url) if self.media else None
         if src is None:
             # Missing or refused (the build reports it): keep the alt text, not a broken box.
-            return html.escape(f"[{alt or url}]", quote=False)
+            # A Markdown image's alt comes rendered (escaped, maybe with tags): read as the
+            # alt attribute reads it, so that "a & b" shows as "a & b".
+            text = html.unescape(mistune.util.striptags(alt)) if alt else url
+            return html.escape(f"[{text}]", quote=False)
         attrs: dict[str, object] = {
             "src": self.sanitize_url(src),
             "alt": mistune.util.striptags(alt),
