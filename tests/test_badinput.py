@@ -613,15 +613,7 @@ def test_file_name_that_is_not_utf8(workdir: Path, cli: Any) -> None:
     "name",
     [
         pytest.param(b"cafe.md", id="utf8-name"),
-        pytest.param(
-            b"caf\xe9.md",
-            id="name-not-utf8",
-            marks=pytest.mark.xfail(
-                strict=True,
-                reason="BUG: a build of one file marks the concepts of a file whose name is not "
-                "UTF-8 as gone: the lock names that file with U+FFFD, and no such file exists",
-            ),
-        ),
+        pytest.param(b"caf\xe9.md", id="name-not-utf8"),
     ],
 )
 def test_build_of_one_file_keeps_the_other_files_concepts(

@@ -271,3 +271,15 @@ def test_a_lock_checked_out_with_crlf_is_not_rewritten(workdir: Path, cli) -> No
     assert r.code == 0 and "Lock notes/dea2anki.lock unchanged: 0 new, 0 updated" in r.out
     assert lock.read_bytes() == crlf
     assert cli("build", "--locked", epoch=T + 120).code == 0
+
+
+def test_a_build_of_one_file_still_sees_that_another_file_was_deleted(workdir: Path, cli) -> None:  # type: ignore[no-untyped-def]
+    write("notes/A.md", "# H\n\n- Alpha : a : K ;\n")
+    write("notes/B.md", "# H\n\n- Beta : b : K ;\n")
+    write("notes/C.md", "# H\n\n- Gamma : c : K ;\n")
+    assert cli("build", epoch=T).code == 0
+    Path("notes/B.md").unlink()
+    r = cli("build", "notes/A.md", epoch=T + 60)
+    assert r.code == 0 and "concept 'Beta' is no longer in the notes" in r.err
+    states = {term: e["state"] for term, e in lock_entries().items()}
+    assert states == {"Alpha": "live", "Beta": "gone", "Gamma": "live"}

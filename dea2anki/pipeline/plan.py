@@ -218,11 +218,19 @@ def release(
     that exist but were not part of it (a build of one file from a folder) and concepts held
     back for having no definition yet. Neither is gone."""
     folder = lock_path.parent
+    existing: set[str] | None = None
 
     def keep(e: LockEntry) -> bool:
+        nonlocal existing
         if (identity_key(e.root), identity_key(e.term)) in planned.held_back:
             return True
-        return e.source not in planned.sources and (folder / e.source).is_file()
+        if e.source in planned.sources:
+            return False
+        if existing is None:
+            # The note files there now, named as the lock names them (a name that is not
+            # UTF-8 is spelled with U+FFFD): found once, and only when a build left some out.
+            existing = {nf.rel for nf in find_note_files([str(folder)])[0]}
+        return e.source in existing
 
     return make_release(planned.drafts, old or (), timestamp=timestamp, retire=retire, keep=keep)
 
