@@ -201,21 +201,16 @@ class FileKey:
 
 
 # Frontmatter keys, in the README's order. ``tags`` here are the file's own (the config's
-# ``tags`` are added after them, for every file).
-FILE_KEYS = (
-    FileKey("deck", TEXT, "the root deck (default: the file name); `AWS::DEA` nests it"),
-    FileKey(
-        "tags",
-        TAGS,
-        "added to every note of the file (`status/x` → `status::x`)",
-    ),
-    FileKey("anki", BOOL, "leave this file out of every build"),
-    FileKey(
-        "draft",
-        BOOL,
-        "leave it out with `--skip-drafts` (the seed is a draft and builds by default)",
-    ),
+# ``tags`` are added after them, for every file); they may also be one text, "a, b".
+DECK_KEY = FileKey("deck", TEXT, "the root deck (default: the file name); `AWS::DEA` nests it")
+TAGS_KEY = FileKey("tags", TAGS, "added to every note of the file (`status/x` → `status::x`)")
+ANKI_KEY = FileKey("anki", BOOL, "leave this file out of every build")
+DRAFT_KEY = FileKey(
+    "draft",
+    BOOL,
+    "leave it out with `--skip-drafts` (the seed is a draft and builds by default)",
 )
+FILE_KEYS = (DECK_KEY, TAGS_KEY, ANKI_KEY, DRAFT_KEY)
 FRONTMATTER_KEYS = tuple(k.key for k in FILE_KEYS) + tuple(s.key for s in SETTINGS if s.frontmatter)
 
 

@@ -28,7 +28,7 @@ from ..diagnostics import (
     report,
 )
 from ..records import NoteFile, SourceFile
-from ..settings import BOOL, FRONTMATTER_KEYS, SETTINGS, TEXT, Kind
+from ..settings import ANKI_KEY, DECK_KEY, DRAFT_KEY, FRONTMATTER_KEYS, SETTINGS, Kind
 
 _FRONTMATTER_OPEN = re.compile(r"---[ \t]*\n")
 
@@ -97,10 +97,10 @@ def split_frontmatter(nf: NoteFile, text: str) -> SourceFile:
             f"frontmatter must be a mapping of keys to values, not a {_yaml_type(meta)}",
         )
     problems: list[Diagnostic] = []
-    deck = _read(nf, fm, meta, "deck", TEXT, problems)
+    deck = _read(nf, fm, meta, DECK_KEY.key, DECK_KEY.kind, problems)
     tags = _read_tags(nf, fm, meta, problems)
-    anki = _read(nf, fm, meta, "anki", BOOL, problems)
-    draft = _read(nf, fm, meta, "draft", BOOL, problems)
+    anki = _read(nf, fm, meta, ANKI_KEY.key, ANKI_KEY.kind, problems)
+    draft = _read(nf, fm, meta, DRAFT_KEY.key, DRAFT_KEY.kind, problems)
     settings = tuple(
         (s.key, value)
         for s in SETTINGS
