@@ -11,22 +11,15 @@ from ..records import Event, EventKind
 from .apkg_read import PackagedNote
 from .notetype import FIELDS, MODEL_NAME
 
-ADDED, RESTORED, CHANGED = EventKind.ADDED, EventKind.RESTORED, EventKind.CHANGED
-RENAMED, MOVED, RETIRED, GONE = (
-    EventKind.RENAMED,
-    EventKind.MOVED,
-    EventKind.RETIRED,
-    EventKind.GONE,
-)
-_ORDER = (ADDED, RESTORED, CHANGED, RENAMED, MOVED, RETIRED, GONE)
+_ORDER = tuple(EventKind)  # the sections of the changelog, in the enum's order
 _HEADINGS = {
-    ADDED: "Added",
-    RESTORED: "Back again",
-    CHANGED: "Changed",
-    RENAMED: "Renamed",
-    MOVED: "Moved",
-    RETIRED: "Retired",
-    GONE: "Removed from the notes (not retired yet)",
+    EventKind.ADDED: "Added",
+    EventKind.RESTORED: "Back again",
+    EventKind.CHANGED: "Changed",
+    EventKind.RENAMED: "Renamed",
+    EventKind.MOVED: "Moved",
+    EventKind.RETIRED: "Retired",
+    EventKind.GONE: "Removed from the notes (not retired yet)",
 }
 
 
@@ -57,7 +50,7 @@ def render_changelog(events: Sequence[Event], title: str) -> str:
             ):
                 out.append(_line(e))
         out.append("")
-    if any(e.kind is MOVED for e in events):
+    if any(e.kind is EventKind.MOVED for e in events):
         out += [
             "> Moved concepts: Anki updates their text but keeps existing cards in their old "
             "deck. Search for each one as shown in the Anki browser, select the cards and use "
@@ -69,9 +62,9 @@ def render_changelog(events: Sequence[Event], title: str) -> str:
 
 def _line(e: Event) -> str:
     term = f"**{e.term}**"
-    if e.kind is RENAMED:
+    if e.kind is EventKind.RENAMED:
         return f"- Renamed: **{e.old_term}** → {term} (matched by {e.how})"
-    if e.kind is MOVED:
+    if e.kind is EventKind.MOVED:
         search = anki_search_for_moved(e.term, e.deck)
         return f"- Moved: {term} from `{e.old_deck}`; find its cards with `{search}`"
     return f"- {_HEADINGS[e.kind].split(' (')[0]}: {term}"
@@ -90,22 +83,24 @@ def package_events(old: Sequence[PackagedNote], new: Sequence[PackagedNote]) -> 
         o = before.pop(n.guid, None)
         if o is None:
             if not retired:
-                events.append(Event(ADDED, term, n.deck, ""))
+                events.append(Event(EventKind.ADDED, term, n.deck, ""))
         elif retired and RETIRED_TAG not in o.tags:
-            events.append(Event(RETIRED, term, n.deck, ""))
+            events.append(Event(EventKind.RETIRED, term, n.deck, ""))
         elif RETIRED_TAG in o.tags and not retired:
-            events.append(Event(RESTORED, term, n.deck, ""))
+            events.append(Event(EventKind.RESTORED, term, n.deck, ""))
         elif o.fields[_TERM] != n.fields[_TERM]:
             events.append(
-                Event(RENAMED, term, n.deck, "", old_term=_text(o.fields[_TERM]), how="GUID")
+                Event(
+                    EventKind.RENAMED, term, n.deck, "", old_term=_text(o.fields[_TERM]), how="GUID"
+                )
             )
         elif o.deck != n.deck:
-            events.append(Event(MOVED, term, n.deck, "", old_deck=o.deck))
+            events.append(Event(EventKind.MOVED, term, n.deck, "", old_deck=o.deck))
         elif _comparable(o.fields) != _comparable(n.fields) or set(o.tags) != set(n.tags):
-            events.append(Event(CHANGED, term, n.deck, ""))
+            events.append(Event(EventKind.CHANGED, term, n.deck, ""))
     for o in before.values():
         if RETIRED_TAG not in o.tags:
-            events.append(Event(GONE, _text(o.fields[_TERM]), o.deck, ""))
+            events.append(Event(EventKind.GONE, _text(o.fields[_TERM]), o.deck, ""))
     return events
 
 
