@@ -226,9 +226,13 @@ def release(
             return True
         if e.source in planned.sources:
             return False
+        if (folder / e.source).is_file():
+            return True
+        if "\ufffd" not in e.source:
+            return False
         if existing is None:
-            # The note files there now, named as the lock names them (a name that is not
-            # UTF-8 is spelled with U+FFFD): found once, and only when a build left some out.
+            # A name that was not UTF-8 is in the lock with U+FFFD (records.readable), so no
+            # file has it: name the folder's note files the same way, once, to find it.
             existing = {nf.rel for nf in find_note_files([str(folder)])[0]}
         return e.source in existing
 
