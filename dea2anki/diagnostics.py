@@ -96,7 +96,9 @@ WARNING, ERROR = Severity.WARNING, Severity.ERROR
 
 # fmt: off
 EMPTY_DEFINITION = _code("empty-definition", WARNING, "a concept with no definition yet; not exported unless `--include-empty`")
-DUPLICATE_TERM = _code("duplicate-term", ERROR, "the same term twice in one root deck (names both places)")
+DUPLICATE_TERM = _code("duplicate-term", ERROR, "the same term twice in one deck (names both places)")
+TERM_IN_TWO_DECKS = _code("term-in-two-decks", WARNING, "the same term in two decks of one root deck: both are exported, as two notes")
+TERM_CASE_TWIN = _code("term-case-twin", WARNING, "two terms in one deck that differ only in case (`p`, `P`): both are exported, as two notes")
 DUPLICATE_BLOCK_ID = _code("duplicate-block-id", ERROR, "the same `^block-id` on two concepts")
 CONCEPT_NO_SEPARATOR = _code("concept-no-separator", WARNING, "a bold list item in a concept block without a `:` after the term")
 UNBALANCED_BOLD = _code("unbalanced-bold", WARNING, "an odd number of `**` in a concept line")
@@ -107,7 +109,7 @@ EMPTY_DECK_NAME = _code("empty-deck-name", WARNING, "a heading that cleans to an
 TAG_INVALID = _code("tag-invalid", WARNING, "a tag with characters Anki cannot store (control characters); they are dropped")
 NO_CONCEPTS = _code("no-concepts", WARNING, "a file without any concept")
 MISSING_MEDIA = _code("missing-media", WARNING, "an embedded image that cannot be found or read; its alt text is shown")
-MEDIA_OUTSIDE_NOTES = _code("media-outside-notes", ERROR, "an image path (or link) that leads outside the notes folder: refused")
+MEDIA_OUTSIDE_NOTES = _code("media-outside-notes", ERROR, "an image path (or link) that leads outside the vault: refused")
 FRONTMATTER_YAML = _code("frontmatter-yaml", ERROR, "the frontmatter is not valid YAML (line of the problem)")
 FRONTMATTER_UNCLOSED = _code("frontmatter-unclosed", ERROR, "`---` opens a frontmatter block that never closes")
 FRONTMATTER_TYPE = _code("frontmatter-type", ERROR, "a key we read has a value of the wrong type (`deck: [a, b]`), or the frontmatter is not a mapping")
@@ -130,6 +132,13 @@ CONFIG_TYPE = _code("config-type", ERROR, "a config value has the wrong type")
 BAD_EPOCH = _code("bad-epoch", ERROR, "`SOURCE_DATE_EPOCH` is not a whole number from 1 to 253402300799")
 WRITE_FAILED = _code("write-failed", ERROR, "an output could not be written (nothing was replaced)")
 BAD_PACKAGE = _code("bad-package", ERROR, "`changelog OLD NEW`: a file that is not an Anki package")
+CLOZE_UNCLOSED = _code("cloze-unclosed", WARNING, "a `{{c1::` cloze marker that never closes: the paragraph makes no card")
+HEADING_EMPTY = _code("heading-empty", WARNING, "a heading card with nothing under it (or after its `---`), or no front text: no card")
+SR_EMPTY_SIDE = _code("sr-empty-side", WARNING, "a spaced-repetition card (`::`, `:::`, `?`, `??`) with nothing on one side: no card")
+QA_NO_ANSWER = _code("qa-no-answer", WARNING, "a `Q:` question with no `A:` after it: no card")
+QA_NO_QUESTION = _code("qa-no-question", WARNING, "an `A:` answer with no `Q:` before it")
+QA_EMPTY = _code("qa-empty", WARNING, "a `Q:` or `A:` with nothing after it: no card")
+CALLOUT_EMPTY = _code("callout-empty", WARNING, "a definition, term, concept or flashcard callout without a term or without a body: no card")
 # fmt: on
 
 

@@ -39,8 +39,9 @@ def root_deck_name(written: str) -> str:
     return DECK_SEPARATOR.join(p for p in parts if p)
 
 
-def deck_name(root_deck: str, path: tuple[str, ...]) -> str:
-    return DECK_SEPARATOR.join((root_deck, *path))
+def deck_name(root_deck: str, path: tuple[str, ...], folders: tuple[str, ...] = ()) -> str:
+    """The full deck: ``folders`` (with folder-decks), the root deck, the heading path."""
+    return DECK_SEPARATOR.join((*folders, root_deck, *path))
 
 
 def root_of(deck: str) -> str:

@@ -28,7 +28,14 @@ class NoteFile:
     rel: str
     """Path relative to the notes root (the folder given, or a file's own folder), POSIX style."""
     root: Path
-    """The notes root: where the lock lives and media are looked up."""
+    """The notes root: where the lock lives."""
+    vault: Path | None = None
+    """The vault root above it (read.files.vault_root), where embedded media may live;
+    None: the notes root."""
+
+    @property
+    def media_root(self) -> Path:
+        return self.vault if self.vault is not None else self.root
 
 
 def readable(name: str) -> str:
@@ -87,6 +94,11 @@ class Concept(NamedTuple):
     """Obsidian block id (``^athena``) at the end of the concept line, if any."""
     details: str = ""
     """Markdown of the rest of the list item (paragraphs, sub-bullets, code), dedented."""
+    reverse: bool = False
+    """The syntax asks for the Definition -> Term card too (sr's ``:::``)."""
+    cloze: bool = False
+    """A cloze note: ``term_md`` is the text with its ``{{c1::...}}`` markers, ``term`` the
+    same text without them, ``definition`` the extra shown on the back."""
 
 
 # --- one file, rendered ----------------------------------------------------------------------
@@ -228,6 +240,8 @@ class ReleaseNote(NamedTuple):
     live: bool = True
     """False for a retired note: shipped suspended and tagged, so learners can delete it."""
     media: tuple[str, ...] = ()
+    cloze: bool = False
+    """A note of the cloze note type (fields: Text, Extra, Context, Source)."""
 
     @property
     def suspended(self) -> bool:

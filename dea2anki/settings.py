@@ -10,6 +10,7 @@ frontmatter keys are all made from it.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -26,6 +27,10 @@ class Kind:
     what: str
     empty_is_unset: bool = False
     """A frontmatter key with no value (``deck-depth:``) counts as not given."""
+    convert: Callable[[Any], Any] | None = None
+    """Turns a checked value (or a flag's text) into the value the settings hold."""
+    flag_text: bool = False
+    """The flag takes one text that ``convert`` splits (``--syntax concept,glossary``)."""
 
 
 def _is_text(v: Any) -> bool:
@@ -44,6 +49,40 @@ TEXT = Kind(_is_text, "a non-empty text")
 PATH = Kind(_is_text, "a path")
 PATHS = Kind(lambda v: isinstance(v, list) and all(_is_text(x) for x in v), "a list of paths")
 TAGS = Kind(lambda v: isinstance(v, list) and all(_is_text(x) for x in v), "a list of tags")
+LEVELS = range(1, 7)
+LEVEL = Kind(
+    lambda v: isinstance(v, int) and not isinstance(v, bool) and v in LEVELS,
+    f"a heading level from {LEVELS[0]} to {LEVELS[-1]}",
+    empty_is_unset=True,
+)
+
+SYNTAX_NAMES = ("concept", "cloze", "sr", "qa", "callout", "glossary", "heading")
+"""Every card syntax (syntax.parse.SYNTAXES has one reader for each, in this order)."""
+DEFAULT_SYNTAXES = ("concept", "cloze", "qa", "callout")
+"""On when ``syntax`` is not given; ``sr`` then reads the files tagged ``flashcards``."""
+
+
+def _names(value: Any) -> tuple[str, ...]:
+    """``[concept, glossary]``, ``"concept, glossary"`` or ``"concept glossary"``."""
+    items = value if isinstance(value, (list, tuple)) else re.split(r"[,\s]+", str(value))
+    return tuple(dict.fromkeys(str(x).strip().casefold() for x in items if str(x).strip()))
+
+
+def _is_names(value: Any) -> bool:
+    if not isinstance(value, (str, list, tuple)):
+        return False
+    if isinstance(value, (list, tuple)) and not all(isinstance(x, str) for x in value):
+        return False
+    names = _names(value)
+    return bool(names) and all(n in SYNTAX_NAMES for n in names)
+
+
+NAMES = Kind(
+    _is_names,
+    f"a list of syntax names from: {', '.join(SYNTAX_NAMES)}",
+    convert=_names,
+    flag_text=True,
+)
 
 NOTES_COMMANDS = frozenset({"build", "check", "changelog", "preview"})
 """The commands that read notes (and so take the notes' settings as flags)."""
@@ -136,15 +175,50 @@ REVERSE = Setting[bool](
     "either, a file's frontmatter `reverse: true` decides.",
     per_file=True,
 )
-ALLOW_HTML = Setting[bool](
+ALLOW_HTML = Setting[bool | None](
     "allow-html",
     BOOL,
-    False,
+    None,
     "render raw HTML",
     frontmatter=True,
-    help="Render raw HTML in the notes instead of showing it as text (or never). Without "
-    "either, a file's frontmatter `allow-html: true` decides.",
-    default_doc="no (escaped)",
+    help="Keep all raw HTML in the notes, scripts too (or none: show it as text) [default: "
+    "a safe subset: <br>, <sub>, <img>, <span class>, <details>..., no scripts, event "
+    "handlers or javascript: links]. Without either, a file's frontmatter "
+    "`allow-html: true/false` decides.",
+    default_doc="a safe subset (no scripts)",
+    per_file=True,
+)
+SYNTAX = Setting[tuple[str, ...] | None](
+    "syntax",
+    NAMES,
+    None,
+    "card syntaxes to read",
+    frontmatter=True,
+    metavar="NAMES",
+    help="The card syntaxes to read, joined by commas: "
+    f"{', '.join(SYNTAX_NAMES)} [default: {', '.join(DEFAULT_SYNTAXES)}, and sr in files "
+    "tagged flashcards]. The list given is the list read.",
+    default_doc=f"{', '.join(DEFAULT_SYNTAXES)}; sr in files tagged `flashcards`",
+    per_file=True,
+)
+HEADING_LEVEL = Setting[int](
+    "heading-level",
+    LEVEL,
+    2,
+    "heading level of `heading` cards",
+    frontmatter=True,
+    metavar="N",
+    help="With the heading syntax, headings of this level are card fronts [default: 2].",
+    per_file=True,
+)
+FOLDER_DECKS = Setting[bool](
+    "folder-decks",
+    BOOL,
+    False,
+    "folders make deck levels",
+    help="The folders between the notes folder and a file become deck levels above its "
+    "headings [default: off].",
+    default_doc="no",
     per_file=True,
 )
 RETIRE = Setting[bool](
@@ -183,6 +257,9 @@ SETTINGS: tuple[Setting[Any], ...] = (
     INCLUDE_EMPTY,
     TAGS_SETTING,
     REVERSE,
+    SYNTAX,
+    HEADING_LEVEL,
+    FOLDER_DECKS,
     ALLOW_HTML,
     RETIRE,
     SKIP_DRAFTS,
@@ -242,6 +319,9 @@ class Options:
 
     given: tuple[tuple[str, Any, Any], ...]
     """(key, flag value, config value) per setting, None where not given."""
+    config_dir: str | None = None
+    """The config file's folder: the vault root when no ``.obsidian/`` or git work tree
+    holds the notes (read.files.vault_root)."""
 
     def _layers(self, key: str) -> tuple[Any, Any]:
         for k, flag, config in self.given:
@@ -262,7 +342,7 @@ class Options:
     def per_file(self) -> Options:
         """Only the settings that shape a single file (what the parse cache is keyed by)."""
         keys = {s.key for s in SETTINGS if s.per_file}
-        return Options(tuple(g for g in self.given if g[0] in keys))
+        return Options(tuple(g for g in self.given if g[0] in keys), self.config_dir)
 
 
 def resolve(flags: Mapping[str, Any], config: Config | None = None) -> Options:
@@ -271,11 +351,14 @@ def resolve(flags: Mapping[str, Any], config: Config | None = None) -> Options:
     conf = config.values if config is not None else {}
     given = []
     for s in SETTINGS:
-        given.append((s.key, _given(flags.get(s.key)), _given(conf.get(s.key))))
-    return Options(tuple(given))
+        given.append((s.key, _given(s, flags.get(s.key)), _given(s, conf.get(s.key))))
+    where = config.path if config is not None else None
+    return Options(tuple(given), str(where.parent) if where is not None else None)
 
 
-def _given(value: Any) -> Any:
+def _given(setting: Setting[Any], value: Any) -> Any:
+    if value is not None and value != "" and setting.kind.convert is not None:
+        value = setting.kind.convert(value)
     if isinstance(value, (list, tuple)):
         return tuple(value) or None
     return None if value == "" else value

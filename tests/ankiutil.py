@@ -63,12 +63,12 @@ class Anki:
         )
 
     def notes(self) -> dict[str, dict[str, Any]]:
-        """Every note by its Term field's text."""
+        """Every note by its first field's text (Term, or a cloze note's Text)."""
         out = {}
         for nid in self.col.find_notes(""):
             note = self.col.get_note(nid)
             cards = note.cards()
-            out[note["Term"]] = {
+            out[note.fields[0]] = {
                 "guid": note.guid,
                 "id": note.id,
                 "fields": dict(note.items()),

@@ -142,9 +142,10 @@ def test_edit_review_move_and_insert_keep_identity(seed_project, cli, anki: Anki
 
 
 def test_raw_html_never_reaches_the_card_as_markup(workdir, cli, anki: Anki) -> None:
+    """With ``allow-html: false`` (the default keeps a safe subset: test_render_anki.py)."""
     Path("notes").mkdir()
     Path("notes/x.md").write_text(
-        "# H\n\n**_Concept_**\n\n"
+        "---\nallow-html: false\n---\n# H\n\n**_Concept_**\n\n"
         "- **<b>Bold</b> term** : <script>alert(1)</script> and <img src=x onerror=alert(2)>"
         " and [link](javascript:alert(3)) and **strong** and `a<b` : K ; L\n",
         encoding="utf-8",

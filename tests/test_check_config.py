@@ -56,12 +56,12 @@ def test_check_formats(seed_project, cli) -> None:
 
 def test_check_reports_every_error_and_exits_1(workdir, cli) -> None:
     write("notes/a.md", "---\ndeck: [x]\n---\n- A : a : K ;\n")
-    write("notes/b.md", "# H\n\n- Dup : one : K ;\n- dup : two : K ;\n")
+    write("notes/b.md", "# H\n\n- Dup : one : K ;\n- Dup : two : K ;\n")
     r = cli("check")
     assert r.code == 1
     assert "notes/a.md:2: error: frontmatter 'deck' must be a non-empty text" in r.out
     assert (
-        "notes/b.md:4:3: error: term 'dup' is defined twice in deck 'b'; first at notes/b.md:3"
+        "notes/b.md:4:3: error: term 'Dup' is defined twice in deck 'b::H'; first at notes/b.md:3"
         in r.out
     )
 

@@ -232,13 +232,13 @@ def test_broken_symlink(previous_build, cli) -> None:
 
 def test_duplicate_term_names_both_places(previous_build, cli) -> None:
     digest = sha(previous_build)
-    write("notes/more.md", "---\ndeck: good\n---\n# X\n\n- TERM  : again : DEA ; AWS\n")
+    write("notes/more.md", "---\ndeck: good\n---\n# H\n\n- Term  : again : DEA ; AWS\n")
     r = cli("build", epoch=T1 + 1)
     assert_failed_cleanly(
         r,
         previous_build,
         digest,
-        "notes/more.md:6:3: error: term 'TERM' is defined twice in deck 'good'; first at "
+        "notes/more.md:6:3: error: term 'Term' is defined twice in deck 'good::H'; first at "
         "notes/good.md:3 [duplicate-term]",
     )
 

@@ -7,11 +7,13 @@ import re
 import shlex
 
 import click
+import pytest
 from conftest import REPO
 
 from dea2anki.cli.main import cli
 from dea2anki.diagnostics import CODES
 from dea2anki.settings import BOOL, FILE_KEYS, FRONTMATTER_KEYS, SETTINGS, Setting
+from dea2anki.syntax.parse import parse_concepts
 
 README = (REPO / "README.md").read_text(encoding="utf-8")
 _CTX = click.Context(cli)
@@ -88,3 +90,39 @@ def test_every_option_in_the_readme_exists() -> None:
                 assert word.split("=")[0] in opts, (name, rest)
                 seen += 1
     assert seen >= 10  # the usage block and the examples are all read
+
+
+SYNTAX_DOCS = (REPO / "docs" / "syntaxes.md").read_text(encoding="utf-8")
+_NUMBERS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7}
+
+
+def _syntax_examples() -> list[tuple[str, str, int]]:
+    """(syntax, example Markdown, the number of notes its text says it gives), per section."""
+    out = []
+    for section in SYNTAX_DOCS.split("\n## `")[1:]:
+        name = section.split("`", 1)[0]
+        example = section.split("````markdown\n", 1)[1].split("\n````", 1)[0]
+        said = re.search(r"That gives (\w+) (?:cloze )?notes", section)
+        assert said is not None, name
+        out.append((name, example, _NUMBERS[said.group(1)]))
+    return out
+
+
+def test_every_syntax_has_a_section_with_an_example() -> None:
+    assert [name for name, _, _ in _syntax_examples()] == [
+        "concept",
+        "cloze",
+        "sr",
+        "qa",
+        "callout",
+        "glossary",
+        "heading",
+    ]
+
+
+@pytest.mark.parametrize(("name", "example", "notes"), _syntax_examples())
+def test_each_syntax_example_gives_the_notes_its_text_says(
+    name: str, example: str, notes: int
+) -> None:
+    found = parse_concepts(example, syntaxes=(name,)).concepts
+    assert len(found) == notes

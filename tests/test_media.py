@@ -84,7 +84,7 @@ def test_path_outside_the_notes_folder_is_refused(workdir, cli) -> None:
     r = cli("build", epoch=T)
     assert r.code == 1
     assert (
-        "notes/A.md:1: error: refusing to pack '../secret.png': it is outside the notes folder "
+        "notes/A.md:1: error: refusing to pack '../secret.png': it is outside the vault 'notes' "
         "[media-outside-notes]"
     ) in r.err.splitlines()
     assert not Path("build").exists()

@@ -17,15 +17,15 @@ from typing import TYPE_CHECKING
 
 import pytest
 from ankiutil import Anki
-from conftest import Run
+from conftest import Run, write
 
 from dea2anki.pipeline.dry_run import preview_notes
 from dea2anki.records import ReleaseNote
 from dea2anki.settings import DEFAULTS
 from dea2anki.write import notetype
 from dea2anki.write.preview import preview_html, write_preview
+from dea2anki.write.preview_cards import Cloze, inline_media, note_cards, render_template
 from dea2anki.write.preview_cards import html_text as plain_text
-from dea2anki.write.preview_cards import inline_media, note_cards, render_template
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser, Page
@@ -463,3 +463,34 @@ def test_browser_shows_images_code_and_reverse_cards(browser: Browser, workdir: 
     assert loaded.errors == []
     assert all(u.startswith(("file:", "data:")) for u in loaded.requests), loaded.requests
     page.close()
+
+
+def test_cloze_cards_match_anki(workdir: Path, cli, anki: Anki) -> None:  # type: ignore[no-untyped-def]
+    """Anki's own cloze renderer is the reference for the preview's cloze cards."""
+    write(
+        "notes/Geo.md",
+        "# Europe\n\nThe capital of France is {{c1::Paris::city}} and of Spain "
+        "{{c2::Madrid}}.\n\n- The {{c1::Danube}} & {{c3::Rhine <i>x</i> é 한}}\n  - long rivers\n",
+    )
+    r: Run = cli("build", "-o", "x.apkg", epoch=1_700_000_000)
+    assert r.code == 0, r.err
+    anki.import_package(Path("x.apkg"))
+    col = anki.col
+    (template,) = notetype.make_cloze_model().templates
+    checked = 0
+    for nid in col.find_notes(""):
+        n = col.get_note(nid)
+        fields = dict(n.items())
+        deck = col.decks.name(n.cards()[0].did)
+        rn = ReleaseNote("g", 0, deck, (), (*(fields[f] for f in notetype.CLOZE_FIELDS), ""))
+        rn = rn._replace(cloze=True)
+        assert [c.template for c in note_cards(rn)] == [f"Cloze {c.ord + 1}" for c in n.cards()]
+        for card in n.cards():
+            out = card.render_output()
+            ask, show = Cloze(card.ord + 1, False), Cloze(card.ord + 1, True)
+            front = render_template(template["qfmt"], fields, deck=deck, cloze=ask)
+            assert front == out.question_text
+            back = render_template(template["afmt"], fields, deck=deck, cloze=show)
+            assert back == out.answer_text
+            checked += 1
+    assert checked == 4

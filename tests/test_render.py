@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
@@ -12,17 +14,27 @@ from mistune.core import BlockState
 
 import dea2anki.render.html as render_html
 import dea2anki.render.text as render_text
+import dea2anki.write as card_css
+from dea2anki.render.callouts import FAMILIES
+from dea2anki.render.footnotes import definitions
 from dea2anki.render.html import CardRenderer, code_css
+from dea2anki.render.sanitize import clean
 from dea2anki.render.text import plain_text
 
 FIXTURES = Path(__file__).parent / "fixtures" / "render.txt"
 
 
-def load_cases() -> dict[str, tuple[str, str, str]]:
-    cases: dict[str, tuple[str, str, str]] = {}
+ALLOW = {"allow-html: true": True, "allow-html: false": False}
+
+
+def load_cases() -> dict[str, tuple[bool | None, str, str, str]]:
+    cases: dict[str, tuple[bool | None, str, str, str]] = {}
     for name, case in read_cases(FIXTURES).items():
-        definition, _, details = "\n".join(case.input).partition("\ndetails: ")
-        cases[name] = (definition, details.replace("\\n", "\n"), "\n".join(case.expected))
+        lines = list(case.input)
+        allow = ALLOW[lines.pop(0)] if lines[0] in ALLOW else None
+        definition, _, details = "\n".join(lines).partition("\ndetails: ")
+        details = details.replace("\\n", "\n")
+        cases[name] = (allow, definition, details, "\n".join(case.expected))
     return cases
 
 
@@ -30,13 +42,13 @@ CASES = load_cases()
 
 
 def test_fixture_file_has_all_cases() -> None:
-    assert len(CASES) >= 14
+    assert len(CASES) == 40
 
 
 @pytest.mark.parametrize("name", list(CASES))
 def test_render_golden(name: str) -> None:
-    definition, details, expected = CASES[name]
-    assert CardRenderer().definition(definition, details) == expected
+    allow, definition, details, expected = CASES[name]
+    assert CardRenderer(allow_html=allow).definition(definition, details) == expected
 
 
 def test_allow_html_renders_raw_html() -> None:
@@ -79,10 +91,267 @@ def test_plain_text_shortcut_matches_mistune(text: str) -> None:
     """The fast path for plain prose must give exactly what mistune gives."""
     fast = CardRenderer()
     md, renderer = fast._mistune
+    renderer.raw_html = False
     slow_tokens = list(md.inline(render_html._strip_block_ids(text), {}))
     slow_html = str(renderer(slow_tokens, BlockState())).strip()
+    if renderer.raw_html:
+        slow_html = clean(slow_html).strip()
     if render_text.is_plain(text):
         assert fast.inline(text) == slow_html
         assert plain_text(text) == " ".join(render_text._text_of(slow_tokens, True).split())
     else:
         assert fast.inline(text) == slow_html
+
+
+# --- raw HTML, entities, footnotes, callouts -----------------------------------------------
+
+
+def packed(ref: str) -> str | None:
+    return None if ref.startswith("gone") else f"pkg-{Path(ref).name}"
+
+
+@pytest.mark.parametrize("allow", [None, True])
+def test_raw_html_images_are_packed_like_markdown_images(allow: bool | None) -> None:
+    seen: list[str] = []
+
+    def media(ref: str) -> str | None:
+        seen.append(ref)
+        return packed(ref)
+
+    html = CardRenderer(media=media, allow_html=allow).definition(
+        '<img src="img/flow.png" width="300" alt="flow"> <img src="https://x.io/a.png">'
+        ' <img src="gone.png" alt="lost">',
+        '<p align="center"><img src="img/b.png"></p>',
+    )
+    assert seen == ["img/flow.png", "gone.png", "img/b.png"]
+    assert '<img src="pkg-flow.png" width="300" alt="flow">' in html
+    assert '<img src="https://x.io/a.png">' in html and "[lost]" in html
+    assert '<img src="pkg-b.png">' in html
+
+
+def test_allow_html_false_never_looks_up_raw_images() -> None:
+    seen: list[str] = []
+
+    def media(ref: str) -> str | None:
+        seen.append(ref)
+        return None
+
+    html = CardRenderer(media=media, allow_html=False).inline('<img src="x.png">')
+    assert html == "&lt;img src=&quot;x.png&quot;&gt;" and seen == []
+
+
+def test_entities_render_as_characters() -> None:
+    assert CardRenderer().inline("a&nbsp;b &copy; &#x41;") == "a\u00a0b © A"
+    assert CardRenderer(allow_html=False).inline("a&nbsp;b") == "a&amp;nbsp;b"
+
+
+def test_the_sanitiser_only_sees_fields_with_raw_html(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The cards of notes without raw HTML stay byte for byte what they were."""
+
+    def refuse(fragment: str) -> str:
+        raise AssertionError(fragment)
+
+    monkeypatch.setattr(render_html, "clean", refuse)
+    r = CardRenderer()
+    assert r.definition("**a** [x](javascript:1) &copy;", "> [!tip]\n> t[^1]\n\n[^1]: n")
+    with pytest.raises(AssertionError):
+        r.inline("<b>x</b>")
+
+
+def test_footnotes_number_across_term_and_definition() -> None:
+    body = (
+        "- **Shard**[^s] : unit[^t] : K\n\n"
+        "```\n[^fake]: in code, not a note\n```\n\n"
+        "[^s]: From the *Kinesis* docs.\n[^t]: 1 MB/s in.\n[^unused]: never cited\n"
+    )
+    notes = definitions(body)
+    assert set(notes) == {"S", "T", "UNUSED"}
+    r = CardRenderer(footnotes=notes)
+    term, definition = r.fields("**Shard**[^s]", "unit[^t] and [^fake]", "more[^s]")
+    assert term == '<strong>Shard</strong><sup class="d2a-fnref">1</sup>'
+    assert definition == (
+        '<p>unit<sup class="d2a-fnref">2</sup> and [^fake]</p>\n'
+        '<p>more<sup class="d2a-fnref">1</sup></p>\n'
+        '<ol class="d2a-footnotes">\n<li>From the <em>Kinesis</em> docs.</li>\n'
+        "<li>1 MB/s in.</li>\n</ol>"
+    )
+    # No anchors: a link inside a card field would navigate the review screen away.
+    assert "href" not in term + definition and "id=" not in term + definition
+
+
+def test_a_note_under_the_concept_wins_over_the_files() -> None:
+    r = CardRenderer(footnotes={"1": "from the file"})
+    assert r.definition("x[^1]", "[^1]: from the item") == (
+        'x<sup class="d2a-fnref">1</sup>\n<ol class="d2a-footnotes">\n<li>from the item</li>\n</ol>'
+    )
+    assert r.fields("only the term[^1]", "", "")[1] == (
+        '<ol class="d2a-footnotes">\n<li>from the file</li>\n</ol>'
+    )
+    multi = r.fields("line one[^1]\nline two", "", "")
+    assert multi[0] == '<p>line one<sup class="d2a-fnref">1</sup>\nline two</p>'
+
+
+@settings(max_examples=300, deadline=None, derandomize=True)
+@given(
+    st.text(alphabet="ab*_`<>[]^!:\n-", max_size=30),
+    st.text(alphabet="ab*_`<>[]!:\n-", max_size=30),
+    st.text(alphabet="ab*_`<>[]!:\n->", max_size=40),
+)
+def test_fields_without_footnotes_are_inline_and_definition(t: str, d: str, det: str) -> None:
+    """A side written on one line is inline Markdown; over several lines, blocks."""
+    r = CardRenderer()
+    if "[^" in t:
+        t = t.replace("[^", "[")
+    term = r.block(t) if "\n" in t.strip() else r.inline(t)
+    assert r.fields(t, d, det) == (term, r.definition(d, det))
+    if "\n" in d.strip():
+        assert r.definition(d, det) == "\n".join(x for x in (r.block(d), r.block(det)) if x)
+
+
+@settings(max_examples=1000, deadline=None, derandomize=True)
+@given(
+    st.text(alphabet="ab*`<>[]^!:$\n-", max_size=24),
+    st.text(alphabet="ab*`<>[]^!:$\n- ", max_size=40),
+)
+def test_the_footnote_path_changes_nothing_but_footnotes(d: str, det: str) -> None:
+    """A definition holding "[^" or "^[" (a regex in code, say) but no footnote renders as
+    it would without the footnote grammar. (Definitions, "[x]: ...", are left out: the
+    footnote path shares them between the concept line and the lines under it.)"""
+    r = CardRenderer()
+    term, definition = r._with_footnotes("", d, det, False)
+    first, rest = r.inline(d), r.block(det)
+    plain = (f"<p>{first}</p>\n{rest}" if first else rest) if rest else first
+    assert term == ""
+    if "d2a-fnref" not in definition and "]:" not in det:
+        assert definition == plain
+
+
+@pytest.mark.parametrize("family", list(FAMILIES))
+def test_every_callout_type_has_its_family(family: str) -> None:
+    for kind in FAMILIES[family]:
+        for written in (kind, kind.upper()):
+            html = CardRenderer().block(f"> [!{written}]\n> body")
+            assert html.startswith(f'<div class="d2a-callout d2a-callout-{family}">\n')
+            assert f'<div class="d2a-callout-title">{kind.capitalize()}</div>' in html
+    assert "d2a-callout-note" in CardRenderer().block("> [!anything-else] T")
+
+
+def test_callout_css_has_every_family_by_day_and_night() -> None:
+    css = Path(card_css.__file__).with_name("card.css").read_text(encoding="utf-8")
+    for family in FAMILIES:
+        if family != "note":  # the default colours, on .d2a-callout itself
+            assert f".d2a-callout-{family} {{" in css
+            assert f".nightMode .d2a-callout-{family}, .night_mode .d2a-callout-{family}" in css
+
+
+# Pieces of the attacks sanitisers are tested with (OWASP's XSS filter evasion list and
+# the like), mixed with the Markdown around them.
+ATTACKS = st.sampled_from(
+    [
+        "<script>alert(1)</script>",
+        "<SCRIPT SRC=//x.js></SCRIPT>",
+        "<scr<script>ipt>alert(1)</scr</script>ipt>",
+        "<img src=x onerror=alert(1)>",
+        "<img/src=x/onerror=alert(1)>",
+        '<IMG SRC="jav&#x09;ascript:alert(1);">',
+        "<svg/onload=alert(1)>",
+        "<a href='javascript:alert(1)'>x</a>",
+        '<a href="&#106;avascript:alert(1)">x</a>',
+        "<a href=' java\tscript:x'>x</a>",
+        '<a href="vbscript:x">v</a>',
+        '<a href="data:text/html;base64,PHNjcmlwdD4=">d</a>',
+        "<iframe src=javascript:alert(1)></iframe>",
+        '<span style="background:url(javascript:x)">s</span>',
+        '<div style="width: expression(alert(1))">e</div>',
+        '<div onmouseover="x">d</div>',
+        "<details open ontoggle=alert(1)>",
+        "<math><mtext><table><mglyph><style><img src=x onerror=alert(1)>",
+        "<body onload=alert(1)>",
+        "<input autofocus onfocus=alert(1)>",
+        "<object data=javascript:alert(1)>",
+        "<embed src=javascript:alert(1)>",
+        "<form action=javascript:alert(1)><button>b</button></form>",
+        "<meta http-equiv=refresh content='0;url=javascript:alert(1)'>",
+        "<base href=javascript:/>",
+        "<!--",
+        "-->",
+        "<![CDATA[",
+        "[x](javascript:alert(1))",
+        "![x](javascript:alert(1))",
+        "<javascript:alert(1)>",
+        "[[<img src=x onerror=alert(1)>]]",
+        "> [!note] <img src=x onerror=alert(1)>\n> body\n",
+        "x[^1]\n\n[^1]: <svg onload=alert(1)>\n",
+        "<b>",
+        "</b>",
+        "<kbd>k</kbd>",
+        "**",
+        "`",
+        "\n",
+        "\n\n",
+        " ",
+        "=",
+        '"',
+        "'",
+        "on",
+        "onerror=alert(1)",
+        "javascript:",
+    ]
+)
+HTMLISH = st.lists(ATTACKS | st.text(alphabet="<>=\"' /aeijnorstv:&#;", max_size=6), max_size=10)
+
+
+class _Tags(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.tags: list[tuple[str, list[tuple[str, str | None]]]] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.tags.append((tag, attrs))
+
+
+def dangers(html: str) -> list[str]:
+    """What in ``html`` could run or navigate: script elements, event handler attributes,
+    URLs of the script and data schemes (data images in an img aside), whatever their
+    spelling (entities, case, tabs and control characters inside the scheme)."""
+    parser = _Tags()
+    parser.feed(html)
+    parser.close()
+    found = []
+    if "<script" in html.casefold():
+        found.append("<script")
+    for tag, attrs in parser.tags:
+        if tag in ("script", "iframe", "object", "embed", "base", "meta", "form", "svg"):
+            found.append(tag)
+        for name, value in attrs:
+            squeezed = re.sub(r"[\x00-\x20]", "", value or "").casefold()
+            if name.startswith("on"):
+                found.append(f"{tag} {name}=")
+            if re.match(r"(?:java|vb)script:", squeezed):
+                found.append(f"{tag} {name}={value}")
+            if squeezed.startswith("data:") and not (tag == "img" and name == "src"):
+                found.append(f"{tag} {name}={value}")
+            if name == "style" and re.search(r"url\(|expression", squeezed):
+                found.append(f"{tag} style={value}")
+    return found
+
+
+@settings(max_examples=1500, deadline=None, derandomize=True)
+@given(HTMLISH.map("".join), HTMLISH.map("".join), st.sampled_from([None, False]))
+def test_safe_output_never_runs_anything(line: str, details: str, allow: bool | None) -> None:
+    r = CardRenderer(media=packed, allow_html=allow, footnotes={"1": "<img src=x onerror=y>"})
+    term, definition = r.fields(line.replace("\n", " "), line.replace("\n", " "), details)
+    for html in (term, definition):
+        assert dangers(html) == [], html
+        # And as plain text: the text between tags is escaped, so any "<" starts a tag.
+        for tag in re.findall(r"<[^>]*>?", html):
+            assert not re.search(r"\son[a-z]*\s*=", tag, re.IGNORECASE), html
+            assert "javascript:" not in tag.casefold() and "<script" not in tag.casefold()
+
+
+def test_the_danger_check_sees_dangers() -> None:
+    """The property above is only as good as ``dangers``: it must flag what it looks for."""
+    raw = CardRenderer(allow_html=True)
+    assert dangers(raw.inline('<img src="//x/y.png" onerror="alert(1)">')) == ["img onerror="]
+    assert dangers(raw.inline('<a href="&#106;ava\tscript:x">a</a>')) == ["a href=java\tscript:x"]
+    assert dangers(raw.inline("<script>alert(1)</script>")) == ["<script", "script"]

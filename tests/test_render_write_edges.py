@@ -34,10 +34,10 @@ from dea2anki.records import Fields, FileResult, NoteFile, ReleaseNote
 from dea2anki.render.html import CardRenderer, code_css
 from dea2anki.render.text import escape, plain_text
 from dea2anki.settings import resolve
-from dea2anki.write.apkg import card_rule, write_apkg
+from dea2anki.write.apkg import NoteTypes, card_rule, write_apkg
 from dea2anki.write.apkg_read import read_apkg
 from dea2anki.write.atomic import AtomicBatch
-from dea2anki.write.notetype import make_model
+from dea2anki.write.notetype import make_cloze_model, make_model
 from dea2anki.write.packages import package_filename, write_packages
 
 
@@ -368,7 +368,9 @@ def test_an_empty_package_can_be_written(tmp_path: Path) -> None:
     """A deck whose notes are all gone still gets a valid package, its note type pointing
     at Anki's Default deck (id 1, which always exists)."""
     out = tmp_path / "empty.apkg"
-    written = write_apkg(out, make_model(), [], deck_id, timestamp=TIMESTAMP)
+    written = write_apkg(
+        out, NoteTypes(make_model(), make_cloze_model()), [], deck_id, timestamp=TIMESTAMP
+    )
     assert (written.notes, written.cards, written.decks) == (0, 0, 0)
     assert read_apkg(out) == []
     ((models,),) = collection_rows(out, "SELECT models FROM col")
@@ -428,11 +430,13 @@ def test_allow_html_still_escapes_maths_and_neutralises_links() -> None:
     )
 
 
-def test_default_renderer_escapes_raw_html() -> None:
-    """Without allow-html, tags in a note show as text (nothing runs on the card)."""
-    assert CardRenderer().inline("==mark== ~~del~~ <b>raw</b>") == (
+def test_allow_html_false_escapes_raw_html() -> None:
+    """With allow-html false, tags in a note show as text (nothing runs on the card); by
+    default the safe ones are kept."""
+    assert CardRenderer(allow_html=False).inline("==mark== ~~del~~ <b>raw</b>") == (
         "<mark>mark</mark> <del>del</del> &lt;b&gt;raw&lt;/b&gt;"
     )
+    assert CardRenderer().inline("==mark== <b>raw</b>") == "<mark>mark</mark> <b>raw</b>"
     assert CardRenderer().inline('a "quoted" word') == "a &quot;quoted&quot; word"
 
 
@@ -641,12 +645,12 @@ def test_a_shared_media_index_is_used_and_filled(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("markdown", "shown"),
     [
-        ("![a & b <c>](gone.png)", "[a &amp; b &lt;c&gt;]"),
+        ("![a & b <3](gone.png)", "[a &amp; b &lt;3]"),
         ("![**bold** alt](gone.png)", "[bold alt]"),
         ("![[gone.png|Tom & Jerry]]", "[Tom &amp; Jerry]"),
         ("![](gone.png)", "[gone.png]"),
     ],
 )
 def test_a_missing_image_shows_its_alt_text_escaped_once(markdown: str, shown: str) -> None:
-    """The learner reads "[a & b <c>]" where the image would be, not "[a &amp; b ...]"."""
+    """The learner reads "[a & b <3]" where the image would be, not "[a &amp; b ...]"."""
     assert CardRenderer(media=media_or_missing).inline(markdown) == shown

@@ -46,7 +46,16 @@ def test_the_cache_key_holds_only_settings_that_shape_a_file() -> None:
     assert repr(a) != repr(resolve({"deck-depth": 2}).per_file())
     shaping = {key for key, _flag, _config in a.given}
     assert shaping == {s.key for s in SETTINGS if s.per_file}
-    assert shaping == {"deck-depth", "reverse", "allow-html", "skip-drafts", "tags"}
+    assert shaping == {
+        "deck-depth",
+        "reverse",
+        "syntax",
+        "heading-level",
+        "folder-decks",
+        "allow-html",
+        "skip-drafts",
+        "tags",
+    }
 
 
 def test_empty_values_are_not_given(workdir, cli) -> None:  # type: ignore[no-untyped-def]

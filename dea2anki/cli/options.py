@@ -16,7 +16,21 @@ import click
 
 from ..diagnostics import BAD_EPOCH, Dea2AnkiError, report
 from ..read.config import load_config
-from ..settings import BOOL, DEPTH, DEPTHS, LOCK, NOTES, SETTINGS, Config, Options, Setting, resolve
+from ..settings import (
+    BOOL,
+    DEPTH,
+    DEPTHS,
+    LEVEL,
+    LEVELS,
+    LOCK,
+    NOTES,
+    SETTINGS,
+    Config,
+    Kind,
+    Options,
+    Setting,
+    resolve,
+)
 
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 FORMATS = ("text", "json", "github")
@@ -71,11 +85,32 @@ def _flag(setting: Setting[Any]) -> Callable[[Callable[..., Any]], Callable[...,
         names.append(f"--{setting.key}/--no-{setting.key}")
         return click.option(*names, setting.param, default=None, help=setting.help)
     names.append(setting.flag_name)
-    kind = click.IntRange(DEPTHS[0], DEPTHS[-1]) if setting.kind is DEPTH else None
+    kind = _INT_RANGES.get(setting.kind)
     metavar = setting.metavar or None
     return click.option(
-        *names, setting.param, type=kind, default=None, metavar=metavar, help=setting.help
+        *names,
+        setting.param,
+        type=kind,
+        default=None,
+        metavar=metavar,
+        help=setting.help,
+        callback=_check_text(setting.kind) if setting.kind.flag_text else None,
     )
+
+
+_INT_RANGES = {
+    DEPTH: click.IntRange(DEPTHS[0], DEPTHS[-1]),
+    LEVEL: click.IntRange(LEVELS[0], LEVELS[-1]),
+}
+
+
+def _check_text(kind: Kind) -> Callable[[click.Context, click.Parameter, Any], Any]:
+    def check(ctx: click.Context, param: click.Parameter, value: Any) -> Any:
+        if value is not None and value != "" and not kind.check(value):
+            raise click.BadParameter(f"must be {kind.what}, not {value!r}")
+        return value
+
+    return check
 
 
 def notes_options(command: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:

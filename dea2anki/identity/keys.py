@@ -13,7 +13,8 @@ from collections.abc import Sequence
 
 import genanki
 
-from ..records import Fields
+from ..naming import CONTEXT_SEPARATOR, DECK_SEPARATOR
+from ..records import Fields, Located
 
 
 def normal_form(text: str) -> str:
@@ -89,3 +90,24 @@ def content_hash(fields: Fields, tags: Sequence[str], *, source: str) -> str:
 def definition_key(definition: str) -> str:
     """How a rename is recognised: the normalised definition's hash ("" when empty)."""
     return short_hash(normal_form(definition)) if definition else ""
+
+
+def in_own_deck(loc: Located) -> Located:
+    """A concept whose term a concept in another deck of the same root deck already has:
+    its identity also names its deck (``DEA > Storage > S3``, with the Context line's
+    separator), so the two never share a GUID and the lock tells them apart."""
+    return _own_identity(loc, loc.concept.term)
+
+
+def as_case_twin(loc: Located, n: int) -> Located:
+    """The ``n``-th spelling (n >= 2) of a term in one deck that differs from the first only
+    in case (``p``, ``P``): its identity names its deck and ends in ``(case n)``. The card
+    still shows the term as written."""
+    return _own_identity(loc, f"{loc.concept.term} (case {n})")
+
+
+def _own_identity(loc: Located, term: str) -> Located:
+    c = loc.concept
+    term = CONTEXT_SEPARATOR.join((*loc.deck.split(DECK_SEPARATOR), term))
+    key = (loc.key[0], identity_key(term))
+    return loc._replace(concept=c._replace(term=term), key=key, guid=default_guid(key, c.block_id))

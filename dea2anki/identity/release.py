@@ -73,7 +73,11 @@ def make_release(
         mod = old.mod if old is not None and old.content == content else timestamp
         restamped += old is not None and mod == timestamp
         loc = draft.located
-        notes.append(ReleaseNote(r.guid, mod, draft.deck, draft.tags, loc.fields, True, loc.media))
+        notes.append(
+            ReleaseNote(
+                r.guid, mod, draft.deck, draft.tags, loc.fields, True, loc.media, loc.concept.cloze
+            )
+        )
         entry = LockEntry(
             r.guid,
             claim.root,

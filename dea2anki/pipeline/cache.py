@@ -96,9 +96,9 @@ class Cache:
         if result is None:
             return None
         if result.media_fingerprint is not None:
-            fp = self._fingerprints.get(nf.root)
+            fp = self._fingerprints.get(nf.media_root)
             if fp is None:
-                fp = self._fingerprints[nf.root] = MediaIndex(nf.root).fingerprint()
+                fp = self._fingerprints[nf.media_root] = MediaIndex(nf.media_root).fingerprint()
             if fp != result.media_fingerprint:
                 return None
         if self.memory is not None:

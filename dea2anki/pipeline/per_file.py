@@ -9,18 +9,31 @@ until ``plan``.
 from __future__ import annotations
 
 from dataclasses import replace
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 from ..diagnostics import DECK_NAME, NO_CONCEPTS, Dea2AnkiError, Diagnostic, report
 from ..identity.keys import content_hash, default_guid, definition_key, identity_key
-from ..naming import context_line, deck_name, root_deck_name, tag_list
+from ..naming import clean_deck_component, context_line, deck_name, root_deck_name, tag_list
 from ..read.frontmatter import decode, split_frontmatter
 from ..read.media import MediaCollector, MediaIndex
-from ..records import Fields, FileResult, Located, NoteFile, SourceFile
+from ..records import Fields, FileResult, Located, NoteFile, SourceFile, readable
+from ..render.footnotes import definitions as footnote_definitions
 from ..render.html import CardRenderer
 from ..render.text import escape
-from ..settings import ALLOW_HTML, DECK_DEPTH, REVERSE, SKIP_DRAFTS, TAGS_SETTING, Options
+from ..settings import (
+    ALLOW_HTML,
+    DECK_DEPTH,
+    FOLDER_DECKS,
+    HEADING_LEVEL,
+    REVERSE,
+    SKIP_DRAFTS,
+    SYNTAX,
+    TAGS_SETTING,
+    Options,
+)
+from ..syntax.choose import syntaxes_for
 from ..syntax.parse import parse_concepts
+from ..syntax.suggest import advice, suggest
 
 
 def process(
@@ -45,18 +58,40 @@ def process(
         return FileResult(src, None, diagnostics=tuple(diagnostics), included=False)
     root = _root_deck(src, diagnostics)
     frontmatter = dict(src.settings)
-    depth = options.for_file(DECK_DEPTH, frontmatter)
-    parsed = parse_concepts(body, path=nf.display, first_line=src.body_line, deck_depth=depth)
+    syntaxes = syntaxes_for(options.for_file(SYNTAX, frontmatter), src.tags, body)
+    heading_level = options.for_file(HEADING_LEVEL, frontmatter)
+    parsed = parse_concepts(
+        body,
+        path=nf.display,
+        first_line=src.body_line,
+        deck_depth=options.for_file(DECK_DEPTH, frontmatter),
+        syntaxes=syntaxes,
+        heading_level=heading_level,
+    )
     diagnostics.extend(parsed.diagnostics)
     if not parsed.concepts:
-        diagnostics.append(report(NO_CONCEPTS, nf.display, None, "no concepts found in this file"))
+        message = "no concepts found in this file"
+        found = suggest(
+            body, read_with=syntaxes, first_line=src.body_line, heading_level=heading_level
+        )
+        if found is not None:
+            message += "; " + advice(found, syntaxes)
+        diagnostics.append(report(NO_CONCEPTS, nf.display, None, message))
     indexes = {} if indexes is None else indexes
-    index = indexes.get(nf.root)
+    index = indexes.get(nf.media_root)
     if index is None:
-        index = indexes[nf.root] = MediaIndex(nf.root)
+        index = indexes[nf.media_root] = MediaIndex(nf.media_root)
     collector = MediaCollector(index, nf.path, nf.display)
-    renderer = CardRenderer(media=collector, allow_html=options.for_file(ALLOW_HTML, frontmatter))
+    renderer = CardRenderer(
+        media=collector,
+        allow_html=options.for_file(ALLOW_HTML, frontmatter),
+        footnotes=footnote_definitions(body),
+    )
     reverse = "y" if options.for_file(REVERSE, frontmatter) else ""
+    # With folder-decks, the folders between the notes root and the file come first:
+    # Vault/AWS/Glue.md's concepts go to AWS::Glue::<headings>. Identity keeps the root deck
+    # alone, so moving a file to another folder moves its cards instead of renewing them.
+    folders = _folder_decks(nf.rel) if options[FOLDER_DECKS] else ()
     file_tags = src.tags + options[TAGS_SETTING]
     spelling: dict[str, str] = {}
     raw_lists: dict[tuple[str, ...], tuple[str, ...]] = {}
@@ -77,16 +112,16 @@ def process(
         tags = tag_lists.get(raw_tags)
         if tags is None:
             tags = tag_lists[raw_tags] = tag_list(raw_tags, spelling)
-        term = renderer.inline(c.term_md)
-        definition = renderer.definition(c.definition, c.details)
+        term, definition = renderer.fields(c.term_md, c.definition, c.details)
         context = contexts.get(c.context)
         if context is None:
             context = contexts[c.context] = escape(context_line(c.context))
         deck = decks.get(c.deck_path)
         if deck is None:
-            deck = decks[c.deck_path] = deck_name(root_name, c.deck_path)
+            deck = decks[c.deck_path] = deck_name(root_name, c.deck_path, folders)
         key = (root_key, identity_key(c.term))
-        fields = Fields(term, definition, context, escape(f"{rel}:{c.line}"), reverse)
+        back_to_front = "" if c.cloze else ("y" if c.reverse else reverse)
+        fields = Fields(term, definition, context, escape(f"{rel}:{c.line}"), back_to_front)
         located.append(
             Located(
                 concept=c,
@@ -116,6 +151,11 @@ def process(
         index.fingerprint() if collector.referenced else None,
         tuple(diagnostics),
     )
+
+
+def _folder_decks(rel: str) -> tuple[str, ...]:
+    parts = (clean_deck_component(readable(p)) for p in PurePosixPath(rel).parent.parts)
+    return tuple(p for p in parts if p)
 
 
 def _root_deck(src: SourceFile, out: list[Diagnostic]) -> str | None:

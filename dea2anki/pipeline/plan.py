@@ -18,12 +18,14 @@ from ..diagnostics import (
     NO_NOTES,
     NOTHING_TO_EXPORT,
     TAG_INVALID,
+    TERM_CASE_TWIN,
+    TERM_IN_TWO_DECKS,
     Code,
     Dea2AnkiError,
     Diagnostic,
     report,
 )
-from ..identity.keys import content_hash, identity_key
+from ..identity.keys import as_case_twin, content_hash, identity_key, in_own_deck
 from ..identity.lock import LOCK_NAME
 from ..identity.release import Release, make_release
 from ..naming import same_spelling, tag_list
@@ -69,7 +71,8 @@ def collect(
     ``progress(done, total)`` is called as files are done, for a progress bar. With a
     ``cache``, unchanged files are not parsed again (see cache.Cache; the caller commits it).
     """
-    files, diagnostics = find_note_files(paths)
+    config_dir = Path(options.config_dir) if options.config_dir is not None else None
+    files, diagnostics = find_note_files(paths, config_dir)
     if not files and not diagnostics:
         shown = ", ".join(paths)
         diagnostics.append(report(NO_NOTES, shown, None, "no Markdown (*.md) files found"))
@@ -103,19 +106,29 @@ def plan(collected: Collected, options: Options, *, raise_errors: bool = True) -
     decks: dict[str, str] = {}  # as written -> as spelled (the same name, the same answer)
     drafts: list[Draft] = []
     include_empty = options[INCLUDE_EMPTY]
+    by_place: dict[tuple[tuple[str, str], str], Located] = {}
+    spellings: dict[tuple[tuple[str, str], str], list[str]] = {}
     for loc in collected.concepts:
         c = loc.concept
+        place = (loc.key, identity_key(loc.deck))
+        same_deck = by_place.setdefault(place, loc)
         first = by_term.setdefault(loc.key, loc)
         if first is not loc:
-            diagnostics.append(
-                _duplicate(
-                    DUPLICATE_TERM,
-                    loc,
-                    f"term {c.term!r} is defined twice in deck "
-                    f"{loc.root_deck!r}; first at {first.where}",
+            seen = spellings.setdefault(place, [same_deck.concept.term])
+            clash = _clash(loc, first, same_deck, seen)
+            if clash is None:
+                diagnostics.append(
+                    _duplicate(
+                        DUPLICATE_TERM,
+                        loc,
+                        f"term {c.term!r} is defined twice in deck {loc.deck!r}; first at "
+                        f"{same_deck.where}",
+                    )
                 )
-            )
-            continue
+                continue
+            diagnostics.append(clash[1])
+            loc = clash[0]
+            c = loc.concept
         if c.block_id:
             first = by_block.setdefault(c.block_id, loc)
             if first is not loc:
@@ -127,7 +140,7 @@ def plan(collected: Collected, options: Options, *, raise_errors: bool = True) -
                     )
                 )
                 continue
-        if not c.definition and not include_empty:
+        if not (c.definition or c.details or c.cloze or include_empty):
             held_back.add(loc.key)
             diagnostics.append(
                 report(
@@ -154,6 +167,29 @@ def plan(collected: Collected, options: Options, *, raise_errors: bool = True) -
         frozenset(src.file.rel for src in collected.sources),
         frozenset(held_back),
     )
+
+
+def _clash(
+    loc: Located, first: Located, same_deck: Located, spellings: list[str]
+) -> tuple[Located, Diagnostic] | None:
+    """A concept whose identity key an earlier one has: exported under an identity of its
+    own, with a warning, when the two are in different decks or spelled differently (`p`
+    and `P`: Vim commands); None when it is the same term twice in one deck (an error)."""
+    term = loc.concept.term
+    if same_deck is loc:
+        message = (
+            f"term {term!r} is also defined at {first.where} (deck {first.deck!r}); both are "
+            "exported, this one as its own note"
+        )
+        return in_own_deck(loc), _duplicate(TERM_IN_TWO_DECKS, loc, message)
+    if term in spellings:
+        return None
+    spellings.append(term)
+    message = (
+        f"term {term!r} differs from {same_deck.concept.term!r} at {same_deck.where} only in "
+        "case; both are exported, this one as its own note"
+    )
+    return as_case_twin(loc, len(spellings)), _duplicate(TERM_CASE_TWIN, loc, message)
 
 
 def _duplicate(code: Code, loc: Located, message: str) -> Diagnostic:

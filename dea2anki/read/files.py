@@ -6,6 +6,7 @@ becomes a Diagnostic naming the file.
 
 from __future__ import annotations
 
+import functools
 import os
 import stat
 from collections.abc import Iterable, Sequence
@@ -16,7 +17,29 @@ from ..diagnostics import MISSING_PATH, UNREADABLE, Diagnostic, report
 from ..records import NoteFile, readable
 
 
-def find_note_files(paths: Sequence[str]) -> tuple[list[NoteFile], list[Diagnostic]]:
+def vault_root(notes_root: Path, config_dir: Path | None = None) -> Path:
+    """Where a note's media may come from: the nearest folder at or above the notes root
+    that holds ``.obsidian/`` (an Obsidian vault), else the git work tree's root, else the
+    config file's folder when it holds the notes, else the notes root itself."""
+    return _vault_root(notes_root.resolve(), config_dir.resolve() if config_dir else None)
+
+
+@functools.lru_cache(maxsize=64)
+def _vault_root(start: Path, config_dir: Path | None) -> Path:
+    # Absolute paths only: a relative one would mean another folder after a chdir.
+    chain = (start, *start.parents)
+    for marker in (".obsidian", ".git"):
+        for folder in chain:
+            if (folder / marker).exists():
+                return folder
+    if config_dir is not None and start.is_relative_to(config_dir):
+        return config_dir
+    return start
+
+
+def find_note_files(
+    paths: Sequence[str], config_dir: Path | None = None
+) -> tuple[list[NoteFile], list[Diagnostic]]:
     """Expand files and folders (recursively, ``*.md``, sorted) into note files.
 
     Hidden folders (``.obsidian``, ``.trash``, ``.git``) are skipped: Obsidian keeps deleted
@@ -38,7 +61,7 @@ def find_note_files(paths: Sequence[str]) -> tuple[list[NoteFile], list[Diagnost
             problems.append(report(UNREADABLE, given, None, "broken symbolic link"))
         else:
             problems.append(report(MISSING_PATH, given, None, "no such file or folder"))
-    return found, problems
+    return [replace(nf, vault=vault_root(nf.root, config_dir)) for nf in found], problems
 
 
 def _walk_markdown(top: Path) -> list[Path]:

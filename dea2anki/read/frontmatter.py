@@ -206,7 +206,7 @@ def _read(
     if key not in meta or (value is None and kind.empty_is_unset):
         return None
     if kind.check(value):
-        return value
+        return kind.convert(value) if kind.convert is not None else value
     out.append(
         report(
             FRONTMATTER_TYPE,

@@ -1,7 +1,8 @@
 """Find the files notes embed (images), the way Obsidian does, and name them for Anki.
 
-A reference is looked up next to the note, then from the notes folder's root, then by file
-name anywhere in the notes folder. The packaged name carries a hash of the content
+A reference is looked up next to the note, then from the vault's root, then by file name
+anywhere in the vault (read.files.vault_root says which folder that is); nothing outside the
+vault is ever packed. The packaged name carries a hash of the content
 (``diagram-3f9a1c2b7d4e.png``): two different ``diagram.png`` never collide in the learner's
 media folder, and an unchanged image keeps its name, so Anki does not store it twice.
 """
@@ -19,7 +20,7 @@ from ..diagnostics import MEDIA_OUTSIDE_NOTES, MISSING_MEDIA, Diagnostic, report
 
 
 class MediaIndex:
-    """Every non-Markdown file under a notes folder, by lower-cased file name.
+    """Every non-Markdown file under a vault, by lower-cased file name.
 
     Built on first use: most note files embed nothing, and walking a large vault for them
     would be wasted.
@@ -107,7 +108,7 @@ class MediaCollector:
                         MEDIA_OUTSIDE_NOTES,
                         self.display,
                         self.line,
-                        f"refusing to pack {target!r}: it is outside the notes folder",
+                        f"refusing to pack {target!r}: it is outside the vault {root.name!r}",
                     )
                 )
                 return None

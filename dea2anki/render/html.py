@@ -1,7 +1,11 @@
 """Markdown fragments -> card HTML. Pure.
 
-- Raw HTML is escaped (``<script>`` shows as text) unless a file opts in with
-  ``allow-html``; links with unsafe schemes (``javascript:``) are neutralised by mistune.
+- Raw HTML keeps a safe subset (sanitize.py: ``<br>``, ``<sub>``, ``<kbd>``, ``<img src>``...,
+  never scripts, event handlers or ``javascript:``), all of it with ``allow-html: true``, none
+  (shown as text, entities too) with ``allow-html: false``. A field without raw HTML never
+  goes through the sanitiser. Links with unsafe schemes are neutralised by mistune.
+- Obsidian callouts are titled boxes (callouts.py); footnotes are numbered per card and
+  listed at the end of the Definition (footnotes.py).
 - The concept line is rendered as *inline* Markdown: a definition such as ``1. step`` stays
   text instead of turning into a list. The rest of the list item is rendered as blocks.
 - ``$…$`` / ``$$…$$`` become Anki's MathJax ``\\(…\\)`` / ``\\[…\\]``, escaped once
@@ -16,13 +20,17 @@ from __future__ import annotations
 
 import functools
 import re
+from collections.abc import Mapping
+from typing import Any
 
 import mistune
 from mistune.core import BlockState
 from pygments.formatters import HtmlFormatter
 
 from ..naming import BLOCK_ID
-from .markdown import CODE_CLASS, CardHTML, MediaCallback, markdown
+from . import footnotes
+from .markdown import CODE_CLASS, CardHTML, MediaCallback, footnoted, markdown
+from .sanitize import clean
 from .text import is_plain
 
 _BLOCK_ID_LINE = re.compile(rf"(?m)(?:[ \t]+{BLOCK_ID})[ \t]*$")
@@ -30,39 +38,123 @@ _BLOCK_ID_ALONE = re.compile(rf"(?m)^[ \t]*{BLOCK_ID}[ \t]*\n?")
 
 
 class CardRenderer:
-    """Renders one file's concepts (its media callback and ``allow-html`` setting)."""
+    """Renders one file's concepts: its media callback, its ``allow-html`` setting (None:
+    the safe subset, True: all, False: none) and the footnotes the file defines."""
 
-    def __init__(self, *, media: MediaCallback | None = None, allow_html: bool = False) -> None:
-        self._escape = not allow_html
+    def __init__(
+        self,
+        *,
+        media: MediaCallback | None = None,
+        allow_html: bool | None = None,
+        footnotes: Mapping[str, str] | None = None,
+    ) -> None:
+        self._escape = allow_html is False
+        self._clean = allow_html is None
         self._media = media
+        self._notes: Mapping[str, str] = footnotes or {}
 
     @functools.cached_property
     def _mistune(self) -> tuple[mistune.Markdown, CardHTML]:
         # Made on first use: a file of plain prose never needs it (0.26 ms a file).
         return markdown(self._escape, self._media)
 
+    @functools.cached_property
+    def _footnoted(self) -> mistune.Markdown:
+        return footnoted(self._mistune[1])
+
+    def fields(self, term_md: str, definition: str, details: str) -> tuple[str, str]:
+        """The Term and Definition fields of one card. A side written on one line (a concept
+        line) is rendered inline, so `1. step` stays text; one written over several lines (a
+        cloze paragraph, a `?` card's list, a heading card's code) is rendered as blocks."""
+        term_blocks = "\n" in term_md.strip()
+        # "^" first: most concepts have none, and this runs for every one of them.
+        caret = "^" in term_md or "^" in definition or "^" in details
+        if caret and footnotes.has_footnotes(term_md, definition, details):
+            if "\n" in definition.strip():
+                definition, details = "", f"{definition}\n\n{details}"
+            return self._with_footnotes(term_md, definition, details, term_blocks)
+        term = self.block(term_md) if term_blocks else self.inline(term_md)
+        if "\n" in definition.strip():
+            return term, "\n".join(x for x in (self.block(definition), self.block(details)) if x)
+        first = self.inline(definition)
+        rest = self.block(details) if details else ""
+        if not rest:
+            return term, first
+        return term, f"<p>{first}</p>\n{rest}" if first else rest
+
     def inline(self, src: str) -> str:
+        if not src:
+            return ""
+        if is_plain(src):
+            return src.strip().replace('"', "&quot;")
+        return self._inline(src, None)
+
+    def _inline(self, src: str, env: dict[str, Any] | None) -> str:
         if not src:
             return ""
         if is_plain(src):
             return src.strip().replace('"', "&quot;")
         src = _strip_block_ids(src)
         md, renderer = self._mistune
-        return str(renderer(md.inline(src, {}), BlockState())).strip()
+        if env is None:
+            env = {}
+        else:
+            md = self._footnoted
+        renderer.raw_html = False
+        html = str(renderer(md.inline(src, env), BlockState()))
+        return self._safe(html.strip())
 
     def block(self, src: str) -> str:
         if not src.strip():
             return ""
-        md, _renderer = self._mistune
-        return str(md(_strip_block_ids(src))).strip()
+        md, renderer = self._mistune
+        renderer.raw_html = False
+        return self._safe(str(md(_strip_block_ids(src))).strip())
 
     def definition(self, definition: str, details: str) -> str:
         """The Definition field: the concept line's definition, then the rest of its item."""
-        first = self.inline(definition)
-        rest = self.block(details)
-        if not rest:
-            return first
-        return f"<p>{first}</p>\n{rest}" if first else rest
+        return self.fields("", definition, details)[1]
+
+    def _with_footnotes(
+        self, term_md: str, definition: str, details: str, term_blocks: bool
+    ) -> tuple[str, str]:
+        md, renderer = self._footnoted, self._mistune[1]
+        env = footnotes.new_env(self._notes)
+        # Every block is parsed before any line is: the notes written under the concept are
+        # known before the first reference to them is numbered.
+        term_state = self._parse_blocks(term_md, env) if term_blocks else None
+        details_state = self._parse_blocks(details, env)
+        footnotes.add_file_notes(env)
+        if term_state is not None:
+            renderer.raw_html = False
+            term = self._safe(str(md.render_state(term_state)).strip())
+        else:
+            term = self._inline(term_md, env)
+        first = self._inline(definition, env)
+        renderer.raw_html = False
+        rest = self._safe(str(md.render_state(details_state)).strip())
+        renderer.raw_html = False
+        notes = self._safe(footnotes.note_list(md, env).strip())
+        body = (f"<p>{first}</p>\n{rest}" if first else rest) if rest else first
+        if notes:
+            body = f"{body}\n{notes}" if body else notes
+        return term, body
+
+    def _parse_blocks(self, src: str, env: dict[str, Any]) -> BlockState:
+        md = self._footnoted
+        state = BlockState()
+        state.env = env
+        src = _strip_block_ids(src).replace("\r\n", "\n").replace("\r", "\n")
+        state.process(src if src.endswith("\n") else src + "\n")
+        md.block.parse(state)
+        for hook in md.before_render_hooks:
+            hook(md, state)
+        return state
+
+    def _safe(self, html: str) -> str:
+        if self._clean and self._mistune[1].raw_html and html:
+            return clean(html).strip()
+        return html
 
 
 def _strip_block_ids(src: str) -> str:

@@ -1,5 +1,5 @@
-"""mistune set up for cards: Obsidian wikilinks and embeds, maths for MathJax, images
-through a media callback, code highlighted by pygments. Pure."""
+"""mistune set up for cards: Obsidian wikilinks, embeds and callouts, footnotes, maths for
+MathJax, images through a media callback, code highlighted by pygments. Pure."""
 
 from __future__ import annotations
 
@@ -17,6 +17,9 @@ from pygments.lexers import get_lexer_by_name
 from pygments.util import ClassNotFound
 
 from ..naming import CONTEXT_SEPARATOR
+from . import callouts as _callouts
+from . import footnotes as _footnotes
+from .sanitize import EXTERNAL, local_images
 
 MediaCallback = Callable[[str], "str | None"]
 """Reference as written (``img/x.png``) -> file name inside the package, or None."""
@@ -25,19 +28,47 @@ CODE_CLASS = "d2a-code"
 _FORMATTER = HtmlFormatter(cssclass=CODE_CLASS, wrapcode=True)
 _IMAGE_EXT = {".png", ".jpg", ".jpeg", ".gif", ".svg", ".webp", ".bmp", ".avif"}
 _WIKILINK = r"(?P<wl_embed>!?)\[\[(?P<wl_target>[^\]\[|\n]+?)(?:\|(?P<wl_alias>[^\]\[\n]*))?\]\]"
-_EXTERNAL = re.compile(r"^(?:[a-z][a-z0-9+.-]*:|//)", re.IGNORECASE)
 
 
 class CardHTML(mistune.HTMLRenderer):
     def __init__(self, escape: bool, media: MediaCallback | None) -> None:
         super().__init__(escape=escape)
         self.media = media
+        self.raw_html = False
+        """Raw HTML was rendered (unescaped) since the caller last cleared this."""
+
+    def inline_html(self, html: str) -> str:
+        if self.escape_enabled:
+            return super().inline_html(html)
+        self.raw_html = True
+        return local_images(html, self.media)
+
+    def block_html(self, html: str) -> str:
+        if self.escape_enabled:
+            return super().block_html(html)
+        self.raw_html = True
+        return local_images(html, self.media) + "\n"
+
+    def callout(self, text: str, family: str) -> str:
+        return _callouts.render_callout(text, family)
+
+    def callout_title(self, text: str) -> str:
+        return _callouts.render_callout_title(text)
+
+    def footnote_ref(self, key: str, index: int) -> str:
+        return _footnotes.render_ref(index)
+
+    def footnotes(self, text: str) -> str:
+        return _footnotes.render_list(text)
+
+    def footnote_item(self, text: str, key: str, index: int) -> str:
+        return _footnotes.render_item(text)
 
     def image(self, text: str, url: str, title: str | None = None) -> str:
         return self._image(text, url, title, None)
 
     def _image(self, alt: str, url: str, title: str | None, size: str | None) -> str:
-        if _EXTERNAL.match(url):
+        if EXTERNAL.match(url):
             src: str | None = url
         else:
             src = self.media(url) if self.media else None
@@ -117,12 +148,25 @@ def _obsidian(md: mistune.Markdown) -> None:
     md.inline.register("wikilink", _WIKILINK, _parse_wikilink, before="link")
 
 
-def markdown(escape: bool, media: MediaCallback | None) -> tuple[mistune.Markdown, CardHTML]:
+def markdown(
+    escape: bool, media: MediaCallback | None, *, cards: bool = True
+) -> tuple[mistune.Markdown, CardHTML]:
+    """``cards=False``: without the callout grammar (plain text for identity, which must not
+    change with what cards learn to show). Footnotes: ``footnoted``."""
     renderer = CardHTML(escape, media)
-    md = mistune.create_markdown(
-        renderer=renderer,
-        plugins=["strikethrough", "mark", "table", math, math_in_list, math_in_quote, _obsidian],
-    )
+    return _create(renderer, [_callouts.callouts] if cards else []), renderer
+
+
+def footnoted(renderer: CardHTML) -> mistune.Markdown:
+    """The cards' grammar and footnotes, on ``renderer``. Only text holding ``[^`` needs it:
+    its inline rule slows the parsing of every line a little."""
+    return _create(renderer, [_callouts.callouts, _footnotes.footnotes])
+
+
+def _create(renderer: CardHTML, extra: list[Any]) -> mistune.Markdown:
+    plugins: list[Any] = ["strikethrough", "mark", "table", math, math_in_list, math_in_quote]
+    plugins += [_obsidian, *extra]
+    md = mistune.create_markdown(renderer=renderer, plugins=plugins)
     renderer.register("inline_math", _render_inline_math)
     renderer.register("block_math", _render_block_math)
-    return md, renderer
+    return md

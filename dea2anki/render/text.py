@@ -25,15 +25,17 @@ def is_plain(src: str) -> bool:
 
 @functools.cache
 def _inline_parser() -> mistune.Markdown:
-    # The card renderer's parser (the same plugins: wikilinks, maths, marks), made once.
-    return markdown(True, None)[0]
+    # The card renderer's inline grammar (wikilinks, maths, marks), made once; without
+    # footnotes, so that identity stays what it was before cards showed them.
+    return markdown(True, None, cards=False)[0]
 
 
 def plain_text(src: str, *, keep_html: bool = True) -> str:
     """The text a reader sees, markup removed and whitespace collapsed.
 
-    Raw HTML is shown escaped on cards, so by default it is part of that text; a heading
-    (``keep_html=False``) drops it, as Obsidian's rendering of the heading would.
+    Raw HTML is part of that text by default (identities made when cards showed it escaped
+    must not change); a heading (``keep_html=False``) drops it, as Obsidian's rendering of
+    the heading would.
     """
     if is_plain(src):
         return " ".join(src.split())

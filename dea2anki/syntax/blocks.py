@@ -2,11 +2,18 @@
 
 ``scan`` (a line scanner, for plain files) and ``walk`` (mistune's token tree) both turn a
 body into the same list of ``Block`` records, each with its file line. ``parse`` feeds the
-blocks, in document order, to one ``Reader`` per enabled syntax: the first reader that makes
-concepts of a block claims it, and every block inside a claimed list item is part of that
-item, so no two syntaxes ever read the same list item or paragraph. Headings and breaks go
-to every reader (they may also make concepts of them) and are taken from none; the deck path
-and the Context line of each concept come from the headings (``FileContext``).
+blocks, in document order, to one ``Reader`` per enabled syntax:
+
+- A paragraph or list item goes to the readers in turn until one claims it (``read`` returns
+  a sequence, even an empty one, rather than None). Every block inside a claimed list item
+  is part of that item, so no two syntaxes ever read the same list item or paragraph.
+- A heading or a break goes to every reader (``boundary``), before the heading takes effect,
+  so a reader can finish what it was collecting under the old heading. A reader that takes a
+  heading as its own (``FileContext.take_heading``: a heading card, a ``## Concepts`` block
+  opener) keeps it from becoming a deck level.
+- At the end of the file every reader hears ``finish``.
+
+The deck path and the Context line of each concept come from the headings (``FileContext``).
 """
 
 from __future__ import annotations
@@ -41,14 +48,26 @@ class Block(NamedTuple):
 class Reader(Protocol):
     """One syntax reading one file."""
 
-    def read(self, block: Block) -> Sequence[Concept]:
-        """The concepts this block holds in this syntax (claiming the block), else ()."""
+    def read(self, block: Block) -> Sequence[Concept] | None:
+        """A paragraph or list item: the concepts it holds in this syntax, claiming it (an
+        empty sequence claims it too: a part of a card still being collected); None leaves
+        it to the next syntax."""
+        ...
+
+    def boundary(self, block: Block) -> Sequence[Concept]:
+        """A heading or a break, before a heading takes effect: what ends here."""
+        ...
+
+    def finish(self) -> Sequence[Concept]:
+        """The end of the file: what ends there."""
         ...
 
 
 class Syntax(Protocol):
     name: str
     """Its name in ``parse.SYNTAXES`` (and so in ``parse_concepts(syntaxes=...)``)."""
+    example: str
+    """What its cards look like, as ``check`` quotes it: "`- **Term**: definition`"."""
 
     def reader(self, file: FileContext) -> Reader: ...
 
@@ -64,12 +83,19 @@ class FileContext:
     """What every syntax shares while reading one file: where it is (the heading trail),
     its lines (for columns) and its diagnostics."""
 
-    def __init__(self, path: str, src: str, first_line: int, deck_depth: int) -> None:
+    def __init__(
+        self, path: str, src: str, first_line: int, deck_depth: int, heading_level: int = 2
+    ) -> None:
         self.path = path
+        self.heading_level = heading_level
         self.body_lines = src.split("\n")
         self.first_line = first_line
         self.deck_depth = deck_depth
         self.trail: list[_Heading] = []
+        self.past_heading = False
+        """A heading (even one a syntax took) came before this point."""
+        self._headless = False
+        self.heading_taken = False
         self.diagnostics: list[Diagnostic] = []
         # (deck_path, context) under the current trail: shared by the concepts under it,
         # which keeps a large vault's memory and cache small.
@@ -78,10 +104,25 @@ class FileContext:
     def warn(self, code: Code, line: int, message: str, column: int | None = None) -> None:
         self.diagnostics.append(report(code, self.path, line, message, column))
 
+    def take_heading(self) -> None:
+        """The heading being read belongs to a syntax: it makes no deck level."""
+        self.heading_taken = True
+
+    def line_text(self, line: int) -> str:
+        """The text of the file's ``line`` ("" outside the body)."""
+        index = line - self.first_line
+        return self.body_lines[index] if 0 <= index < len(self.body_lines) else ""
+
     def enter_heading(self, level: int, title: str, deck: str) -> None:
+        self.end_sections(level)
+        self.trail.append(_Heading(level, title, deck))
+
+    def end_sections(self, level: int) -> None:
+        """The headings at ``level`` and deeper end here: a taken heading makes no deck level
+        but still closes the sections it follows (``## Concepts`` after ``## Athena``)."""
         while self.trail and self.trail[-1].level >= level:
             self.trail.pop()
-        self.trail.append(_Heading(level, title, deck))
+        self.past_heading = True
         self._where = None
 
     def column(self, line: int, text: str) -> int | None:
@@ -102,13 +143,19 @@ class FileContext:
         column: int | None,
         block_id: str | None = None,
         details: str = "",
+        *,
+        reverse: bool = False,
+        cloze: bool = False,
     ) -> Concept:
         """A concept at this point of the file (its decks and Context from the headings)."""
-        if not self.trail:
+        if not self.trail and not self.past_heading and not self._headless:
+            # Once a file: a deck of flashcards often has no heading at all.
+            self._headless = True
             self.warn(
                 NO_HEADING,
                 line,
-                f"concept {term!r} is not under any heading; it goes to the root deck",
+                f"concept {term!r} is not under any heading; it and any others above the "
+                "first heading go to the root deck",
                 column,
             )
         where = self._where
@@ -128,6 +175,8 @@ class FileContext:
             column=column,
             block_id=block_id,
             details=details,
+            reverse=reverse,
+            cloze=cloze,
         )
 
 

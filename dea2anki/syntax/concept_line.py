@@ -106,8 +106,11 @@ def _separators(text: str) -> list[int]:
     return [m.start() for m in _COLON.finditer(masked)]
 
 
-def split_concept_text(text: str, *, in_block: bool = True) -> Parts | None:
-    """``Term : Definition : Tag ; Tag`` -> parts; None without a separator colon.
+def split_concept_text(
+    text: str, *, in_block: bool = True, bold_term: bool = False
+) -> Parts | None:
+    """``Term : Definition : Tag ; Tag`` -> parts; None without a separator colon (or, with
+    ``bold_term``, when the term is not one bold span).
 
     The first separator ends the term; the last one starts the tag list when what follows it
     is one (see the README), so the definition may contain colons.
@@ -118,8 +121,24 @@ def split_concept_text(text: str, *, in_block: bool = True) -> Parts | None:
     seps = _separators(text)
     if not seps:
         return None
-    first, last = seps[0], seps[-1]
-    term_md = _unwrap_bold(text[:first].strip())
+    first = term_end = seps[0]
+    if (
+        len(seps) > 1
+        and seps[1] == first + 1
+        and first > 0
+        and not text[first - 1].isspace()
+        and not _LINE_TAG_LIST.match(text[first + 2 :])
+    ):
+        # `**Term**:: answer`, `::` glued to the term, is the spaced-repetition plugin's card,
+        # not an empty definition and a tag list: the `::` is one separator. (`**Term** ::
+        # DEA ; AWS` and `**Term**:: DEA ; AWS` still have no definition.)
+        seps = seps[1:]
+        first = seps[0]
+    last = seps[-1]
+    raw_term = text[:term_end].strip()
+    term_md = _unwrap_bold(raw_term)
+    if bold_term and term_md == raw_term:
+        return None
     tail = text[last + 1 :].strip()
     if last == first:
         # `Term : DEA ; AWS` is a term with tags and no definition yet; `Term : word` is a

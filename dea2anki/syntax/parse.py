@@ -6,6 +6,7 @@ To add a syntax: write a module with a class that implements ``blocks.Syntax`` a
 
 from __future__ import annotations
 
+import operator
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -13,14 +14,35 @@ from ..diagnostics import EMPTY_DECK_NAME, NESTED_TOO_DEEP, Diagnostic
 from ..naming import clean_deck_component
 from ..records import Concept
 from ..render.text import plain_text
+from ..settings import DEFAULT_SYNTAXES
 from .blocks import BREAK, HEADING, TOO_DEEP, Block, FileContext, Syntax
+from .callout import CalloutSyntax
+from .cloze import ClozeSyntax
 from .concept import ConceptSyntax
+from .glossary import GlossarySyntax
+from .heading import HeadingSyntax
+from .qa import QaSyntax
 from .scan import scan
+from .sr import SrSyntax
 from .walk import MAX_DEPTH, walk
 
-SYNTAXES: dict[str, Syntax] = {s.name: s for s in (ConceptSyntax(),)}
-"""Every card syntax by name, in the order they get to claim a block."""
-DEFAULT_SYNTAXES = ("concept",)
+SYNTAXES: dict[str, Syntax] = {
+    s.name: s
+    for s in (
+        ConceptSyntax(),
+        GlossarySyntax(),
+        HeadingSyntax(),
+        ClozeSyntax(),
+        SrSyntax(),
+        QaSyntax(),
+        CalloutSyntax(),
+    )
+}
+"""Every card syntax by name (settings.SYNTAX_NAMES)."""
+CLAIM_ORDER = ("heading", "sr", "callout", "concept", "cloze", "qa", "glossary")
+"""Who reads a block first, whatever order the user lists them in: a heading card owns
+everything under its heading; a file written for the spaced-repetition plugin means its
+``::`` lines as cards, not as concept separators; a card callout owns what is inside it."""
 
 
 @dataclass(frozen=True)
@@ -36,12 +58,14 @@ def parse_concepts(
     first_line: int = 1,
     deck_depth: int = 2,
     syntaxes: Sequence[str] = DEFAULT_SYNTAXES,
+    heading_level: int = 2,
     fast: bool = True,
 ) -> ParseResult:
     """Find every concept in a Markdown body (the file without its frontmatter).
 
     ``first_line`` is the file line number of the body's first line, so reported lines are
-    lines of the file. ``deck_depth`` is how many heading levels make decks. ``fast=False``
+    lines of the file. ``deck_depth`` is how many heading levels make decks;
+    ``heading_level`` the level of the heading syntax's cards. ``fast=False``
     always uses mistune (the line scanner must give the same result; the tests compare them).
     """
     src = body.replace("\r\n", "\n").replace("\r", "\n")
@@ -49,8 +73,9 @@ def parse_concepts(
     blocks = scan(src, first_line) if fast else None
     if blocks is None:
         blocks = walk(src, first_line)
-    file = FileContext(path, src, first_line, deck_depth)
-    readers = [SYNTAXES[name].reader(file) for name in syntaxes]
+    file = FileContext(path, src, first_line, deck_depth, heading_level)
+    on = set(syntaxes)
+    readers = [SYNTAXES[n].reader(file) for n in CLAIM_ORDER if n in on]
     concepts: list[Concept] = []
     claimed: set[int] = set()
     for index, block in enumerate(blocks):
@@ -59,12 +84,12 @@ def parse_concepts(
             claimed.add(index)  # part of a list item a syntax has read
             continue
         if kind in (HEADING, BREAK):
-            # Where the file is: every syntax hears of it, and none takes it from the others
-            # (a heading may end, or start, what a syntax reads).
-            if kind == HEADING:
-                _enter_heading(file, block)
             for reader in readers:
-                concepts.extend(reader.read(block))
+                concepts.extend(reader.boundary(block))
+            if kind == HEADING:
+                if not file.heading_taken:
+                    _enter_heading(file, block)
+                file.heading_taken = False
             continue
         if kind == TOO_DEEP:
             file.warn(
@@ -76,11 +101,19 @@ def parse_concepts(
             continue
         for reader in readers:
             found = reader.read(block)
-            if found:
+            if found is not None:
                 concepts.extend(found)
                 claimed.add(index)
                 break
+    for reader in readers:
+        concepts.extend(reader.finish())
+    # A reader that collects (a Q: and its answer) emits its card when the next block
+    # arrives, which another syntax may read first: cards come out in the file's order.
+    concepts.sort(key=_line)
     return ParseResult(tuple(concepts), tuple(file.diagnostics))
+
+
+_line = operator.attrgetter("line")
 
 
 def _enter_heading(file: FileContext, block: Block) -> None:

@@ -1,10 +1,10 @@
 """The fast way to a file's blocks: a line scanner for files in a simple subset of Markdown.
 
-Most note files are headings, prose paragraphs, breaks and one-line bullets. For those the
-block structure is plain from the lines alone, and scanning them is many times faster than
-mistune's block parser. Anything else (indentation, quotes, fences, HTML, numbered lists,
-setext underlines, a bullet continued on the next line...) sends the whole file to
-``walk``; tests/test_properties.py checks that both give the same concepts and diagnostics.
+Most note files are headings, prose paragraphs, breaks and bullets (a bullet's paragraph may
+go on, unindented, on the next lines). For those the block structure is plain from the lines
+alone, and scanning them is many times faster than mistune's block parser. Anything else
+(indentation, quotes, fences, HTML, numbered lists, setext underlines...) sends the whole file
+to ``walk``; tests/test_properties.py checks that both give the same concepts and diagnostics.
 """
 
 from __future__ import annotations
@@ -74,9 +74,12 @@ def scan(src: str, first_line: int) -> list[Block] | None:
             kind = ITEM
         elif _OTHER_BLOCK.match(line) or line[-1].isspace():
             return None
+        elif prev == ITEM and not blank:
+            # A lazy continuation of the bullet's paragraph (`$$ x $$` under a concept line).
+            item = blocks[-1]
+            blocks[-1] = item._replace(text=item.text + line + "\n")
+            kind = ITEM
         else:
-            if prev == ITEM and not blank:
-                return None  # a lazy continuation of the bullet
             if not para:
                 blocks.append(_block((PARAGRAPH, i + first_line, "", 0, *_TOP)))
             para.append(line)

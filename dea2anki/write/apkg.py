@@ -29,6 +29,7 @@ from genanki.apkg_col import APKG_COL
 from genanki.apkg_schema import APKG_SCHEMA
 
 from .atomic import atomic_output
+from .notetype import cloze_ords, cloze_values
 from .zip import write_zip
 
 _TABLES = "\n".join(x for x in APKG_SCHEMA.splitlines() if not x.startswith("CREATE INDEX"))
@@ -60,11 +61,22 @@ class NoteRow(Protocol):
     def fields(self) -> tuple[str, ...]: ...
     @property
     def suspended(self) -> bool: ...
+    @property
+    def cloze(self) -> bool: ...
+
+
+@dataclass(frozen=True)
+class NoteTypes:
+    """The note types a package may hold: a cloze note is of ``cloze``, every other of
+    ``basic``. A package holds only those its notes use."""
+
+    basic: genanki.Model
+    cloze: genanki.Model
 
 
 def write_apkg(
     path: Path,
-    model: genanki.Model,
+    models: NoteTypes,
     notes: Sequence[NoteRow],
     deck_id: Callable[[str], int],
     *,
@@ -86,7 +98,7 @@ def write_apkg(
             decks[note.deck] = genanki.Deck(deck_id(note.deck), note.deck)
     with tempfile.TemporaryDirectory(prefix="dea2anki-") as tmp:
         db_path = Path(tmp, "collection.anki2")
-        cards = _write_collection(db_path, model, decks, notes, timestamp)
+        cards = _write_collection(db_path, models, decks, notes, timestamp)
         names = sorted(media or {})
         index = {str(i): name for i, name in enumerate(names)}
         entries: list[tuple[str, bytes | Path]] = [("collection.anki2", db_path)]
@@ -117,14 +129,14 @@ def card_rule(model: genanki.Model) -> Callable[[Sequence[str]], list[int]]:
 
 def _write_collection(
     db_path: Path,
-    model: genanki.Model,
+    models: NoteTypes,
     decks: Mapping[str, genanki.Deck],
     notes: Sequence[NoteRow],
     timestamp: int,
 ) -> int:
-    model_id = model.model_id
-    ords = card_rule(model)
-    card_ords = [ords(note.fields) for note in notes]
+    basic_id, cloze_id = models.basic.model_id, models.cloze.model_id
+    ords = card_rule(models.basic)
+    card_ords = [cloze_ords(note.fields[0]) if note.cloze else ords(note.fields) for note in notes]
     # Ids count up from the build time: first every note, then every card (genanki's
     # scheme, in two runs so that the rows can stream into SQLite without being kept).
     first_nid = timestamp * 1000
@@ -134,6 +146,9 @@ def _write_collection(
         # usn -1, then tags, fields, sort field; csum, flags and data are in the INSERT
         for nid, note in enumerate(notes, start=first_nid):
             fields = note.fields
+            model_id = basic_id
+            if note.cloze:
+                fields, model_id = cloze_values(fields), cloze_id
             tags = f" {' '.join(note.tags)} " if note.tags else ""
             yield (nid, note.guid, model_id, note.mod, -1, tags, "\x1f".join(fields), fields[0])
 
@@ -146,6 +161,8 @@ def _write_collection(
             for ord_ in ords:
                 yield (next(cid), nid, did, ord_, note.mod, queue, due)
 
+    used = [models.basic] if not notes or not all(n.cloze for n in notes) else []
+    used += [models.cloze] if any(n.cloze for n in notes) else []
     conn = sqlite3.connect(db_path)
     try:
         # A throw-away file: no journal, no fsync. Indexes are built after the rows are in
@@ -159,10 +176,10 @@ def _write_collection(
         for deck in decks.values():
             all_decks[str(deck.deck_id)] = deck.to_json()
         first_deck = next(iter(decks.values())).deck_id if decks else 1
-        models = {str(model_id): model.to_json(timestamp, first_deck)}
+        types = {str(m.model_id): m.to_json(timestamp, first_deck) for m in used}
         conn.execute(
             "UPDATE col SET decks = ?, models = ?",
-            (json.dumps(all_decks, sort_keys=True), json.dumps(models, sort_keys=True)),
+            (json.dumps(all_decks, sort_keys=True), json.dumps(types, sort_keys=True)),
         )
         conn.executemany("INSERT INTO notes VALUES (?,?,?,?,?,?,?,?,0,0,'')", note_rows())
         # usn -1, type 0 (new), left, odue, odid, flags 0, data ''

@@ -1,4 +1,7 @@
-"""The note type: its fields, card templates and CSS, as a genanki Model.
+"""The note types: their fields, card templates and CSS, as genanki Models.
+
+**dea2anki Concept** (Term, Definition, Context, Source, Reverse) for every syntax but cloze;
+**dea2anki Cloze** (Text, Extra, Context, Source) for cloze notes, with the same design.
 
 A public contract once a learner has imported a deck: the model id, the field and template
 ids. Change them only with a new model id and a migration.
@@ -6,6 +9,8 @@ ids. Change them only with a new model id and a migration.
 
 from __future__ import annotations
 
+import re
+from collections.abc import Sequence
 from importlib import resources
 
 import genanki
@@ -101,5 +106,66 @@ def make_model() -> genanki.Model:
             },
         ],
         css=CSS,
+        sort_field_index=0,
+    )
+
+
+CLOZE_MODEL_ID = 1_732_579_200_118
+CLOZE_MODEL_NAME = "dea2anki Cloze"
+CLOZE_FIELDS = ("Text", "Extra", "Context", "Source")
+"""records.Fields' term, definition, context and source, as the cloze note type names them."""
+_CLOZE_FIELD_IDS = (
+    7_315_840_912_303_001,
+    7_315_840_912_303_002,
+    7_315_840_912_303_003,
+    7_315_840_912_303_004,
+)
+
+_CLOZE_FRONT = f"""\
+<div class="d2a d2a-front d2a-cloze">
+{_TRAIL}
+<div class="d2a-text">{{{{cloze:Text}}}}</div>
+</div>"""
+
+_CLOZE_BACK = f"""\
+<div class="d2a d2a-back d2a-cloze">
+{_TRAIL}
+<div class="d2a-text">{{{{cloze:Text}}}}</div>
+{{{{#Extra}}}}<hr id="answer"><div class="d2a-definition">{{{{Extra}}}}</div>{{{{/Extra}}}}
+{_FOOTER}
+</div>"""
+
+_CLOZE_NUMBER = re.compile(r"\{\{c(\d+)::")
+
+
+def cloze_ords(text: str) -> list[int]:
+    """The cards (template ords) of a cloze note: one per distinct cloze number, as Anki
+    makes them (``c1`` is ord 0; ``c0`` makes none)."""
+    return sorted({int(n) - 1 for n in _CLOZE_NUMBER.findall(text) if int(n) > 0})
+
+
+def cloze_values(fields: Sequence[str]) -> tuple[str, ...]:
+    """A cloze note's field values, in CLOZE_FIELDS' order, from its records.Fields."""
+    return tuple(fields[: len(CLOZE_FIELDS)])
+
+
+def make_cloze_model() -> genanki.Model:
+    return genanki.Model(
+        CLOZE_MODEL_ID,
+        CLOZE_MODEL_NAME,
+        fields=[
+            {"name": name, "id": fid}
+            for name, fid in zip(CLOZE_FIELDS, _CLOZE_FIELD_IDS, strict=True)
+        ],
+        templates=[
+            {
+                "name": "Cloze",
+                "id": 7_315_840_912_304_001,
+                "qfmt": _CLOZE_FRONT,
+                "afmt": _CLOZE_BACK,
+            }
+        ],
+        css=CSS,
+        model_type=genanki.Model.CLOZE,
         sort_field_index=0,
     )

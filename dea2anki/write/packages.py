@@ -10,9 +10,9 @@ from pathlib import Path
 from ..identity.keys import deck_id
 from ..naming import root_of
 from ..records import ReleaseNote
-from .apkg import WrittenPackage, write_apkg
+from .apkg import NoteTypes, WrittenPackage, write_apkg
 from .atomic import AtomicBatch
-from .notetype import make_model
+from .notetype import make_cloze_model, make_model
 
 _UNSAFE_FILENAME = re.compile(r'[<>:"/\\|?*\x00-\x1f]+')
 
@@ -65,7 +65,7 @@ def _write_one(
     try:
         return write_apkg(
             target,
-            make_model(),
+            NoteTypes(make_model(), make_cloze_model()),
             members,
             deck_id,
             timestamp=timestamp,

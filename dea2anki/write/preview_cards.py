@@ -12,11 +12,19 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 from urllib.parse import unquote
 
 from ..naming import DECK_SEPARATOR
 from ..records import ReleaseNote
-from .notetype import FIELDS, make_model
+from .notetype import (
+    CLOZE_FIELDS,
+    FIELDS,
+    cloze_ords,
+    cloze_values,
+    make_cloze_model,
+    make_model,
+)
 
 # --- Anki's template language, the part our note type uses ----------------------------------
 
@@ -34,15 +42,67 @@ _REPLACEMENT = re.compile(r"\{\{\s*([^{}]*?)\s*\}\}")
 _EMPTY_FIELD = re.compile(r"(?:\s|</?(?:br|div)\s*/?>)*", re.IGNORECASE | re.ASCII)
 
 
+class Cloze(NamedTuple):
+    """Which cloze card a template renders: its number, and the question or the answer."""
+
+    number: int
+    answer: bool
+
+
+# Innermost first, as Anki nests clozes: {{c1::a {{c2::b}} c}}.
+_CLOZE = re.compile(r"\{\{c(\d+)::((?:(?!\{\{c\d+::|\}\}).)*?)(?:::((?:(?!\}\}).)*?))?\}\}", re.S)
+
+
+_NAMED = {"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#x27;"}
+
+
+def _attribute_char(c: str) -> str:
+    # Anki writes data-cloze with the htmlescape crate's encode_attribute: ASCII letters and
+    # digits as they are, five named entities, every other character below U+0100 as hex.
+    if c.isascii() and c.isalnum():
+        return c
+    if c in _NAMED:
+        return _NAMED[c]
+    return f"&#x{ord(c):X};" if ord(c) < 0x100 else c
+
+
+def render_cloze(text: str, cloze: Cloze) -> str:
+    """``{{cloze:Text}}`` as Anki renders it: the card's own gaps shown as ``[...]`` (or
+    ``[hint]``) on the question and as the answer on the back; every other gap as its text."""
+
+    def gap(m: re.Match[str]) -> str:
+        number, answer, hint = m.groups()
+        n = int(number)
+        if n != cloze.number:
+            return f'<span class="cloze-inactive" data-ordinal="{n}">{answer}</span>'
+        if cloze.answer:
+            return f'<span class="cloze" data-ordinal="{n}">{answer}</span>'
+        hidden = "".join(map(_attribute_char, answer))
+        return (
+            f'<span class="cloze" data-cloze="{hidden}" data-ordinal="{n}">[{hint or "..."}]</span>'
+        )
+
+    text, count = _CLOZE.subn(gap, text)
+    while count:
+        text, count = _CLOZE.subn(gap, text)
+    return text
+
+
 def render_template(
-    template: str, fields: Mapping[str, str], *, deck: str, front_side: str = ""
+    template: str,
+    fields: Mapping[str, str],
+    *,
+    deck: str,
+    front_side: str = "",
+    cloze: Cloze | None = None,
 ) -> str:
     """Render an Anki card template as Anki does for our note type.
 
     Field values are inserted as they are (they are HTML already); ``{{#F}}…{{/F}}`` keeps
     its content when F is not empty, ``{{^F}}…{{/F}}`` when it is; ``{{Deck}}`` is the full
     deck name with ``::``, ``{{Subdeck}}`` its last level, ``{{FrontSide}}`` the rendered
-    question. A name that is neither a field nor one of those renders as nothing.
+    question, ``{{cloze:F}}`` field F as the card ``cloze`` shows it. A name that is none of
+    those renders as nothing.
     """
     values = {
         **fields,
@@ -59,7 +119,14 @@ def render_template(
     text, count = _SECTION.subn(section, template)
     while count:
         text, count = _SECTION.subn(section, text)
-    return _REPLACEMENT.sub(lambda m: values.get(m.group(1), ""), text)
+
+    def replacement(m: re.Match[str]) -> str:
+        name = m.group(1)
+        if name.startswith("cloze:") and cloze is not None:
+            return render_cloze(values.get(name[len("cloze:") :], ""), cloze)
+        return values.get(name, "")
+
+    return _REPLACEMENT.sub(replacement, text)
 
 
 # --- Cards -----------------------------------------------------------------------------------
@@ -116,20 +183,33 @@ class _Template:
 
 
 @functools.cache
-def _templates() -> tuple[_Template, ...]:
+def _templates(cloze: bool) -> tuple[_Template, ...]:
     # Without their scripts: the page runs each of them once for all cards (see
     # template_scripts) instead of once per card side, which would be quadratic.
+    model = make_cloze_model() if cloze else make_model()
     return tuple(
         _Template(t["name"], _SCRIPT.sub("", t["qfmt"]), _SCRIPT.sub("", t["afmt"]))
-        for t in make_model().templates
+        for t in model.templates
     )
 
 
 def note_cards(note: ReleaseNote) -> list[PreviewCard]:
-    """The cards Anki makes for a note: one per template whose front is not blank."""
+    """The cards Anki makes for a note: one per template whose front is not blank, or for
+    a cloze note one per cloze number."""
+    if note.cloze:
+        fields = dict(zip(CLOZE_FIELDS, cloze_values(note.fields), strict=True))
+        (t,) = _templates(True)
+        out = []
+        for ord_ in cloze_ords(fields[CLOZE_FIELDS[0]]):
+            name = f"{t.name} {ord_ + 1}"
+            ask, show = Cloze(ord_ + 1, False), Cloze(ord_ + 1, True)
+            front = render_template(t.qfmt, fields, deck=note.deck, cloze=ask)
+            back = render_template(t.afmt, fields, deck=note.deck, front_side=front, cloze=show)
+            out.append(PreviewCard(note, name, front, back))
+        return out
     fields = dict(zip(FIELDS, note.fields, strict=True))
     out = []
-    for t in _templates():
+    for t in _templates(False):
         front = render_template(t.qfmt, fields, deck=note.deck)
         if html_text(front):
             back = render_template(t.afmt, fields, deck=note.deck, front_side=front)
@@ -140,7 +220,7 @@ def note_cards(note: ReleaseNote) -> list[PreviewCard]:
 def template_scripts() -> list[str]:
     """The note type's ``<script>`` elements, each once, in template order."""
     seen: dict[str, None] = {}
-    for t in make_model().templates:
+    for t in (*make_model().templates, *make_cloze_model().templates):
         for side in (t["qfmt"], t["afmt"]):
             seen.update(dict.fromkeys(_SCRIPT.findall(side)))
     return list(seen)

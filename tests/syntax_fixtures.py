@@ -1,0 +1,79 @@
+"""Fixture files of card syntaxes: Markdown in, concepts and diagnostics out.
+
+Each ``tests/fixtures/syntax_<name>.txt`` has the layout of ``fixture_cases`` (a "## case"
+line, the Markdown, "->", the expected lines). The Markdown is read with that one syntax on,
+unless its first line is ``%syntax a,b`` (the syntaxes to turn on, in claim order; the line
+is not part of the note) or ``%heading-level N``. The expected lines describe every concept
+in order, then every diagnostic; a value that is empty or false is left out:
+
+    front: the term as written (Markdown; a cloze's text with its markers)
+    term: the plain term identity uses, when it differs from the front
+    back: the definition (Markdown)
+    details: the rest of a list item, newlines written as \\n
+    tags: a, b
+    deck: A / B
+    context: A / B / C, when it differs from the deck
+    line: 7
+    flags: reverse, cloze
+    warning: code @line      (or error: code @line)
+
+No expected line at all means no concept and no diagnostic.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from fixture_cases import FixtureCase, read_cases
+
+from dea2anki.syntax.parse import ParseResult, parse_concepts
+
+FIXTURES = Path(__file__).parent / "fixtures"
+
+
+def syntax_cases(name: str) -> dict[str, FixtureCase]:
+    return read_cases(FIXTURES / f"syntax_{name}.txt")
+
+
+def parse_case(case: FixtureCase, name: str, *, fast: bool = True) -> ParseResult:
+    lines = list(case.input)
+    syntaxes: list[str] = [name]
+    heading_level = 2
+    while lines and lines[0].startswith("%"):
+        directive, _, value = lines.pop(0).partition(" ")
+        if directive == "%syntax":
+            syntaxes = [s.strip() for s in value.split(",") if s.strip()]
+        elif directive == "%heading-level":
+            heading_level = int(value)
+        else:
+            raise ValueError(f"{case.where}: unknown directive {directive!r}")
+    body = "".join(line + "\n" for line in lines)
+    return parse_concepts(
+        body, path="note.md", syntaxes=syntaxes, heading_level=heading_level, fast=fast
+    )
+
+
+def describe(result: ParseResult) -> list[str]:
+    """The expected-lines form of a parse result (see the module's docstring)."""
+    out: list[str] = []
+    for c in result.concepts:
+        out.append(f"front: {c.term_md}")
+        if c.term != c.term_md:
+            out.append(f"term: {c.term}")
+        if c.definition:
+            out.append(f"back: {c.definition}")
+        if c.details:
+            out.append("details: " + c.details.replace("\n", "\\n"))
+        if c.tags:
+            out.append("tags: " + ", ".join(c.tags))
+        if c.deck_path:
+            out.append("deck: " + " / ".join(c.deck_path))
+        if c.context != c.deck_path:
+            out.append("context: " + " / ".join(c.context))
+        out.append(f"line: {c.line}")
+        flags = [f for f, on in (("reverse", c.reverse), ("cloze", c.cloze)) if on]
+        if flags:
+            out.append("flags: " + ", ".join(flags))
+    for d in result.diagnostics:
+        out.append(f"{d.severity.value}: {d.code} @{d.line}")
+    return out

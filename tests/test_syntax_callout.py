@@ -1,0 +1,166 @@
+"""The ``callout`` syntax: one case per rule in tests/fixtures/syntax_callout.txt, read by both
+parse paths, where a callout ends, and properties of its reader on random Markdown-ish text."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+import pytest
+from fixture_cases import FixtureCase
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from syntax_fixtures import describe, parse_case, syntax_cases
+
+from dea2anki.diagnostics import CODES
+from dea2anki.settings import DEFAULT_SYNTAXES
+from dea2anki.syntax.blocks import FileContext
+from dea2anki.syntax.callout import CARD_TYPES, callout_at
+from dea2anki.syntax.parse import parse_concepts
+from dea2anki.syntax.walk import walk
+
+CASES = syntax_cases("callout")
+
+
+def described(case: FixtureCase, *, fast: bool = True) -> list[str]:
+    """``describe``'s lines, a newline in a back written as \\n (as in details): a body that
+    opens with a list runs over several lines."""
+    found = describe(parse_case(case, "callout", fast=fast))
+    return [line.replace("\n", "\\n") for line in found]
+
+
+def test_fixture_file_has_all_cases() -> None:
+    assert len(CASES) == 25
+
+
+@pytest.mark.parametrize("name", list(CASES))
+def test_case(name: str) -> None:
+    case = CASES[name]
+    assert described(case) == list(case.expected)
+
+
+@pytest.mark.parametrize("name", list(CASES))
+def test_case_through_mistune(name: str) -> None:
+    case = CASES[name]
+    assert described(case, fast=False) == list(case.expected)
+
+
+def test_on_by_default() -> None:
+    assert "callout" in DEFAULT_SYNTAXES
+    (c,) = parse_concepts("# H\n\n> [!term] Idempotent\n> Twice is once.\n").concepts
+    assert (c.term, c.definition) == ("Idempotent", "Twice is once.")
+
+
+@pytest.mark.parametrize("kind", sorted(CARD_TYPES))
+def test_every_card_type_in_every_case(kind: str) -> None:
+    for written in (kind, kind.upper(), kind.title()):
+        md = f"# H\n\n> [!{written}]- Closure\n> Body.\n"
+        (c,) = parse_concepts(md, syntaxes=["callout"]).concepts
+        assert (c.term, c.definition) == ("Closure", "Body."), written
+
+
+def ends(md: str) -> list[tuple[int, int]]:
+    """(first line, last line) of every callout in ``md``."""
+    src = md if md.endswith("\n") else md + "\n"
+    file = FileContext("note.md", src, 1, 2)
+    heads = (callout_at(file, block) for block in walk(src, 1))
+    return [(h.line, h.end) for h in heads if h is not None]
+
+
+def test_where_a_callout_ends() -> None:
+    assert ends("> [!note] a\n> b\n\n> [!tip] c\n") == [(1, 2), (4, 4)]
+    assert ends("> [!note] a\n>\n> b\nlazy\n# H\n") == [(1, 4)]
+    assert ends("> [!note] a\n> ```\n> x\n> ```\nafter\n") == [(1, 4)]
+    assert ends("> [!note] a\n> > [!tip] b\n> > c\n> d\n") == [(1, 4), (2, 4)]
+    assert ends("> [!note] a\n- item\n") == [(1, 1)]
+    assert ends("> text\n> [!note] not a callout\n") == []
+
+
+def test_columns_and_block_ids() -> None:
+    md = "# H\n\n> [!definition] Heap ^heap-id\n> Body.\n\n>[!term] Other\n>Body. ^other\n"
+    found = parse_concepts(md, syntaxes=["callout"]).concepts
+    assert [(c.term, c.column, c.block_id) for c in found] == [
+        ("Heap", 17, "heap-id"),
+        ("Other", 10, "other"),
+    ]
+
+
+def test_a_callout_after_a_concept_block_is_its_own() -> None:
+    md = "# H\n\n**_Concept_**\n\n- **A** : a\n\n> [!definition] B\n> b\n"
+    found = parse_concepts(md).concepts
+    assert [(c.term, c.definition) for c in found] == [("A", "a"), ("B", "b")]
+
+
+# --- properties --------------------------------------------------------------------------------
+
+FRAGMENTS = st.sampled_from(
+    [
+        "> [!definition] T",
+        "> [!definition]- T",
+        "> [!DEFINITION]+",
+        ">[!term] U",
+        "> [!concept] Definition:",
+        "> [!flashcard]",
+        "> [!flashcard] Why?",
+        "> [!note] N",
+        "> > [!definition] Inner",
+        "> > nested body",
+        "> body",
+        "> **Q**: k",
+        "> **A**: l",
+        "> **Word** - def",
+        "> - item",
+        "> ```",
+        ">",
+        "lazy text",
+        "",
+        "",
+        "# H",
+        "---",
+        "```",
+        "- item",
+        "  > [!term] In list",
+        "Q: q",
+        "A: a",
+        "%%1%%",
+        "^block-1",
+    ]
+)
+TEXTS = st.lists(FRAGMENTS, max_size=16).map("\n".join) | st.text(
+    alphabet=st.sampled_from(list("[]!>-+ \n#*:`abQA%^")), max_size=60
+)
+SETTINGS = settings(
+    max_examples=400,
+    deadline=None,
+    derandomize=True,
+    suppress_health_check=[HealthCheck.too_slow],
+)
+SYNTAX_SETS = (["callout"], ["qa", "callout"], list(DEFAULT_SYNTAXES))
+
+
+@given(TEXTS)
+@SETTINGS
+def test_never_raises_and_reports_only_known_codes(text: str) -> None:
+    for syntaxes in SYNTAX_SETS:
+        result = parse_concepts(text, syntaxes=syntaxes, fast=False)
+        for c in result.concepts:
+            assert c.term, c
+            assert 1 <= c.line <= text.count("\n") + 2
+        assert all(d.code in CODES for d in result.diagnostics)
+
+
+@given(TEXTS)
+@SETTINGS
+def test_no_line_makes_two_cards(text: str) -> None:
+    # A callout card is its first line; what is inside it is read by no other syntax.
+    for syntaxes in SYNTAX_SETS:
+        result = parse_concepts(text, syntaxes=syntaxes)
+        lines = Counter(c.line for c in result.concepts)
+        assert all(n == 1 for n in lines.values()), result.concepts
+
+
+@given(TEXTS)
+@SETTINGS
+def test_both_parse_paths_agree(text: str) -> None:
+    fast = parse_concepts(text, syntaxes=["callout"], fast=True)
+    slow = parse_concepts(text, syntaxes=["callout"], fast=False)
+    assert fast == slow

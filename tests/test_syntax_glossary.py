@@ -1,0 +1,153 @@
+"""The ``glossary`` syntax: one case per rule in tests/fixtures/syntax_glossary.txt, read by
+both parse paths, and properties of its reader on random Markdown-ish text."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+import pytest
+from fixture_cases import FixtureCase
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from syntax_fixtures import describe, parse_case, syntax_cases
+
+from dea2anki.diagnostics import CODES
+from dea2anki.syntax.glossary import LABELS, TERM_HEADERS
+from dea2anki.syntax.parse import parse_concepts
+
+CASES = syntax_cases("glossary")
+
+
+def described(case: FixtureCase, *, fast: bool = True) -> list[str]:
+    """``describe``'s lines, a newline in a back written as \\n (as in details): a term
+    whose definition is its sub-bullets has a back of several lines."""
+    found = describe(parse_case(case, "glossary", fast=fast))
+    return [line.replace("\n", "\\n") for line in found]
+
+
+def test_fixture_file_has_all_cases() -> None:
+    assert len(CASES) == 27
+
+
+@pytest.mark.parametrize("name", list(CASES))
+def test_case(name: str) -> None:
+    case = CASES[name]
+    assert described(case) == list(case.expected)
+
+
+@pytest.mark.parametrize("name", list(CASES))
+def test_case_through_mistune(name: str) -> None:
+    case = CASES[name]
+    assert described(case, fast=False) == list(case.expected)
+
+
+def test_off_unless_named() -> None:
+    md = "# H\n\n- **Term**: definition\n"
+    assert parse_concepts(md).concepts == ()
+    (c,) = parse_concepts(md, syntaxes=["glossary"]).concepts
+    assert (c.term, c.definition) == ("Term", "definition")
+
+
+def test_block_ids_and_columns() -> None:
+    md = "# H\n\n- **Idem**: twice is once ^idem\n\nText\n **Row** - a row\n"
+    found = parse_concepts(md, syntaxes=["glossary"]).concepts
+    assert [(c.term, c.block_id, c.column) for c in found] == [
+        ("Idem", "idem", 3),
+        ("Row", None, 2),
+    ]
+
+
+def test_every_header_word_reads_a_table() -> None:
+    for word in sorted(TERM_HEADERS):
+        md = f"# H\n\n| {word.title()} | x |\n|---|---|\n| a | b |\n"
+        (c,) = parse_concepts(md, syntaxes=["glossary"]).concepts
+        assert (c.term, c.definition) == ("a", "b"), word
+
+
+def test_labels_are_not_terms() -> None:
+    for label in sorted(LABELS):
+        md = f"# H\n\n- **{label}**: x\n\n**{label.upper()}:** y\n"
+        assert parse_concepts(md, syntaxes=["glossary"]).concepts == (), label
+
+
+def test_a_table_row_with_more_cells_than_the_header() -> None:
+    md = "# H\n\n| Term | Def |\n|---|---|\n| a | b | extra |\n| c |\n"
+    found = parse_concepts(md, syntaxes=["glossary"]).concepts
+    assert [(c.term, c.definition) for c in found] == [("a", "b"), ("c", "")]
+
+
+# --- properties --------------------------------------------------------------------------------
+
+FRAGMENTS = st.sampled_from(
+    [
+        "- **T**: d",
+        "- **T:** d",
+        "1. **T** - d",
+        "- **T** \u2013 d",
+        "**T** \u2014 d",
+        "**T**: d",
+        "**T**",
+        "**T**\\",
+        "**Note**: x",
+        "**",
+        "__U__: v",
+        "continued text",
+        "",
+        "",
+        "# H",
+        "## 용어",
+        "---",
+        "| Term | Def |",
+        "| 용어 | 설명 | 예 |",
+        "|---|---|",
+        "|:--|--:|--|",
+        "| **a** | b |",
+        "| a \\| b | c |",
+        "| | |",
+        "  - **sub**: x",
+        "> **q**: r",
+        "**_Concept_**",
+        "- **A** : b : K ; L",
+        "```",
+        "  indented",
+        "text ^block-1",
+    ]
+)
+TEXTS = st.lists(FRAGMENTS, max_size=14).map("\n".join) | st.text(
+    alphabet=st.sampled_from(list("*_:|-\u2013\u2014 \n#>`ab1^\\")), max_size=60
+)
+SETTINGS = settings(
+    max_examples=400,
+    deadline=None,
+    derandomize=True,
+    suppress_health_check=[HealthCheck.too_slow],
+)
+
+
+@given(TEXTS)
+@SETTINGS
+def test_never_raises_and_reports_only_known_codes(text: str) -> None:
+    for fast in (True, False):
+        result = parse_concepts(text, syntaxes=["concept", "glossary"], fast=fast)
+        for c in result.concepts:
+            assert c.term, c
+            assert 1 <= c.line <= text.count("\n") + 2
+        assert all(d.code in CODES for d in result.diagnostics)
+
+
+@given(TEXTS)
+@SETTINGS
+def test_no_line_is_read_twice(text: str) -> None:
+    # One card per line is the rule: a list item, a paragraph line or a table row.
+    for syntaxes in (["glossary"], ["concept", "glossary"]):
+        result = parse_concepts(text, syntaxes=syntaxes)
+        lines = Counter(c.line for c in result.concepts)
+        assert all(n == 1 for n in lines.values()), result.concepts
+
+
+@given(TEXTS)
+@SETTINGS
+def test_both_parse_paths_agree(text: str) -> None:
+    fast = parse_concepts(text, syntaxes=["glossary"], fast=True)
+    slow = parse_concepts(text, syntaxes=["glossary"], fast=False)
+    assert fast == slow

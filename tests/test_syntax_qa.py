@@ -1,0 +1,212 @@
+"""The ``qa`` syntax: one case per rule in tests/fixtures/syntax_qa.txt, read by both parse
+paths, its markers, and properties of its reader on random Markdown-ish text."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+import pytest
+from fixture_cases import FixtureCase
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from syntax_fixtures import describe, parse_case, syntax_cases
+
+from dea2anki.diagnostics import CODES
+from dea2anki.settings import DEFAULT_SYNTAXES
+from dea2anki.syntax.parse import parse_concepts
+from dea2anki.syntax.qa import answer_marker, question_marker, split_pair
+
+CASES = syntax_cases("qa")
+
+
+def described(case: FixtureCase, *, fast: bool = True) -> list[str]:
+    """``describe``'s lines, a newline in a front or back written as \\n (as in details): an
+    answer that opens with a list, or a question with code, runs over several lines."""
+    return [line.replace("\n", "\\n") for line in describe(parse_case(case, "qa", fast=fast))]
+
+
+def test_fixture_file_has_all_cases() -> None:
+    assert len(CASES) == 27
+
+
+@pytest.mark.parametrize("name", list(CASES))
+def test_case(name: str) -> None:
+    case = CASES[name]
+    assert described(case) == list(case.expected)
+
+
+@pytest.mark.parametrize("name", list(CASES))
+def test_case_through_mistune(name: str) -> None:
+    case = CASES[name]
+    assert described(case, fast=False) == list(case.expected)
+
+
+def test_on_by_default() -> None:
+    assert "qa" in DEFAULT_SYNTAXES
+    (c,) = parse_concepts("# H\n\nQ: Why?\nA: Because.\n").concepts
+    assert (c.term, c.definition) == ("Why?", "Because.")
+
+
+@pytest.mark.parametrize(
+    ("line", "text", "strong"),
+    [
+        ("Q: Why?", "Why?", True),
+        ("**Q:** Why?", "Why?", True),
+        ("**Q**: Why?", "Why?", True),
+        ("**Q: Why?**", "Why?", True),
+        ("**Q: Why** not?", "**Why** not?", True),
+        ("*Q:* Why?", "Why?", True),
+        ("Question: Why?", "Why?", True),
+        ("QUESTION : Why?", "Why?", True),
+        ("q: why?", "why?", False),
+        ("Q. Why?", "Why?", False),
+        ("Q\uff1a Why?", "Why?", True),
+    ],
+)
+def test_question_markers(line: str, text: str, strong: bool) -> None:
+    assert question_marker(line) == (text, strong)
+
+
+@pytest.mark.parametrize(
+    "line", ["Q.E.D.", "Quick: no", "Questions: many", "Q3: revenue", "Q&A: x", "QA: y", "Qu: z"]
+)
+def test_not_question_markers(line: str) -> None:
+    assert question_marker(line) is None
+
+
+def test_answer_markers() -> None:
+    assert answer_marker("**A:** yes") == ("yes", True)
+    assert answer_marker("Answer: yes") == ("yes", True)
+    assert answer_marker("a: yes") == ("yes", False)
+    assert answer_marker("A. yes") == ("yes", False)
+    assert answer_marker("As: no") is None
+
+
+def test_an_inline_answer_needs_a_question_mark() -> None:
+    pair = split_pair("Q: What is the map A: B to C?")
+    assert pair is not None and pair.answer is None
+    pair = split_pair("Q: What is it? **A:** That.")
+    assert pair is not None and (pair.question, pair.answer) == ("What is it?", "That.")
+
+
+def test_columns_and_block_ids() -> None:
+    md = "# H\n\n**Q:** Why? ^why-q\n**A:** Because.\n\n- Q: Item? A: Yes. ^item\n"
+    found = parse_concepts(md, syntaxes=["qa"]).concepts
+    assert [(c.term, c.column, c.block_id) for c in found] == [
+        ("Why?", 8, "why-q"),
+        ("Item?", 6, "item"),
+    ]
+
+
+def test_an_answer_item_keeps_its_sub_list() -> None:
+    md = "# H\n\nQ: Which ones?\n- A: these:\n  - one\n  - two\n"
+    (c,) = parse_concepts(md, syntaxes=["qa"]).concepts
+    assert (c.definition, c.details) == ("these:", "- one\n- two")
+
+
+def test_the_last_card_ends_at_the_end_of_the_file() -> None:
+    md = "# H\n\nQ: Last?\nA: Yes.\n\n```\ncode\n```\n\n<!--ID: 1-->\n"
+    (c,) = parse_concepts(md, syntaxes=["qa"]).concepts
+    assert (c.definition, c.details) == ("Yes.", "```\ncode\n```")
+
+
+def test_a_question_marker_in_a_heading_of_the_heading_syntax() -> None:
+    # The qa reader takes the heading off the deck path whoever else reads the file.
+    md = "# Top\n\n## Q: Why?\n\nA: Because.\n\n## Next\n\nQ: More?\nA: Yes.\n"
+    found = parse_concepts(md).concepts
+    assert [(c.term, c.deck_path) for c in found] == [
+        ("Why?", ("Top",)),
+        ("More?", ("Top", "Next")),
+    ]
+
+
+# --- properties --------------------------------------------------------------------------------
+
+FRAGMENTS = st.sampled_from(
+    [
+        "Q: why?",
+        "Q: why? A: because",
+        "A: because",
+        "**Q:** bold",
+        "**A:** bold",
+        "**Q**: x",
+        "**Q: x**",
+        "q: low",
+        "a: low",
+        "Question: q",
+        "Answer: a",
+        "Q.",
+        "A:",
+        "Q:",
+        "- Q: item",
+        "- A: item",
+        "  - A: sub",
+        "1. Q: n",
+        "### Q: heading?",
+        "# H",
+        "## H2",
+        "---",
+        "```",
+        "text",
+        "continued text",
+        "",
+        "",
+        "> Q: quoted",
+        "> A: quoted",
+        "> [!definition] T",
+        "> [!flashcard]",
+        "> **Q**: k",
+        "> **A**: l",
+        "> body",
+        ">",
+        "> > [!note] n",
+        "<!--ID: 1-->",
+        "%% c %%",
+        "<div>",
+        "The {{c1::x}} y.",
+        "- **T** : d : K ;",
+        "B: dialogue",
+        "Q: x::y",
+        "    indented",
+        "^block-1",
+    ]
+)
+TEXTS = st.lists(FRAGMENTS, max_size=16).map("\n".join) | st.text(
+    alphabet=st.sampled_from(list("QAqa:.*_ \n#>-`![]{}^%<")), max_size=60
+)
+SETTINGS = settings(
+    max_examples=400,
+    deadline=None,
+    derandomize=True,
+    suppress_health_check=[HealthCheck.too_slow],
+)
+SYNTAX_SETS = (["qa"], ["qa", "callout"], list(DEFAULT_SYNTAXES))
+
+
+@given(TEXTS)
+@SETTINGS
+def test_never_raises_and_reports_only_known_codes(text: str) -> None:
+    for syntaxes in SYNTAX_SETS:
+        result = parse_concepts(text, syntaxes=syntaxes, fast=False)
+        for c in result.concepts:
+            assert c.term, c
+            assert 1 <= c.line <= text.count("\n") + 2
+        assert all(d.code in CODES for d in result.diagnostics)
+
+
+@given(TEXTS)
+@SETTINGS
+def test_no_line_makes_two_cards(text: str) -> None:
+    # A card is its question's line; every syntax reads a block at most once.
+    for syntaxes in SYNTAX_SETS:
+        result = parse_concepts(text, syntaxes=syntaxes)
+        lines = Counter(c.line for c in result.concepts)
+        assert all(n == 1 for n in lines.values()), result.concepts
+
+
+@given(TEXTS)
+@SETTINGS
+def test_both_parse_paths_agree(text: str) -> None:
+    fast = parse_concepts(text, syntaxes=["qa", "callout"], fast=True)
+    slow = parse_concepts(text, syntaxes=["qa", "callout"], fast=False)
+    assert fast == slow
