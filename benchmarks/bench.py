@@ -3,6 +3,7 @@
     python3 benchmarks/bench.py                 # 1k, 10k, 100k concepts, 3 runs each
     python3 benchmarks/bench.py --sizes 1000 10000 --runs 5
     python3 benchmarks/bench.py --src /tmp/old   # the code of another checkout (git worktree)
+    python3 benchmarks/bench.py --mixed --sizes 10000   # a vault of every card syntax
 
 Every figure is a whole process (`python3 -m dea2anki build VAULT -q`), the median of the runs:
 - cold: no cache, no lock, no previous output (a first build);
@@ -27,7 +28,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
-from make_vault import make
+from make_vault import make, make_mixed
 
 HERE = Path(__file__).resolve().parent
 
@@ -103,10 +104,10 @@ def watch_rebuild(vault: Path, out: Path, epoch: int, src: Path) -> float:
     return float(subprocess.run(cmd, check=True, capture_output=True, text=True, env=env).stdout)
 
 
-def bench(size: int, runs: int, work: Path, src: Path) -> dict[str, float]:
-    vault = work / f"vault-{size}"
+def bench(size: int, runs: int, work: Path, src: Path, mixed: bool) -> dict[str, float]:
+    vault = work / f"{'mixed' if mixed else 'vault'}-{size}"
     if not vault.is_dir():
-        make(size, vault)
+        (make_mixed if mixed else make)(size, vault)
     colds, warms, watches, rss, warm_rss = [], [], [], [], []
     for r in range(runs):
         out = work / f"out-{size}"
@@ -138,6 +139,7 @@ def main() -> None:
     ap.add_argument("--runs", type=int, default=3)
     ap.add_argument("--work", type=Path, default=Path("/tmp/dea2anki-bench"))
     ap.add_argument("--src", type=Path, default=HERE.parent, help="the checkout to time")
+    ap.add_argument("--mixed", action="store_true", help="a vault of every card syntax")
     a = ap.parse_args()
     src = a.src.resolve()
     a.work.mkdir(parents=True, exist_ok=True)
@@ -155,7 +157,7 @@ def main() -> None:
     )
     print("|---|---|---|---|---|---|")
     for size in a.sizes:
-        r = bench(size, a.runs, a.work, src)
+        r = bench(size, a.runs, a.work, src, a.mixed)
         print(
             f"| {size:,} | {r['cold']:.2f} s | {r['warm']:.2f} s | {r['watch']:.2f} s "
             f"| {r['rss_mb']:.0f} / {r['warm_rss_mb']:.0f} MB "

@@ -5,6 +5,12 @@ root deck (one package), Korean + English definitions of about 160 characters, t
 frontmatter, like notes/DEA.md.
 
     python3 benchmarks/make_vault.py 10000 /tmp/vault-10k
+    python3 benchmarks/make_vault.py 10000 /tmp/mixed-10k --mixed
+
+``--mixed``: every syntax at once. Each file holds, per 100 cards, 40 concept lines, 12
+cloze paragraphs, 12 Q:/A: pairs, 12 definition callouts, 12 obsidian-spaced-repetition
+``::`` cards (the file is tagged ``flashcards``) and 12 glossary items (its frontmatter turns
+the glossary syntax on).
 """
 
 from __future__ import annotations
@@ -85,5 +91,55 @@ def make(n: int, out: Path) -> None:
         (out / f"note-{f:04d}.md").write_text("\n".join(lines) + "\n", encoding="utf-8")
 
 
+MIXED = (("concept", 40), ("cloze", 12), ("qa", 12), ("callout", 12), ("sr", 12), ("glossary", 12))
+
+
+def mixed_card(kind: str, i: int, rng: random.Random) -> list[str]:
+    text = definition(rng)
+    if kind == "concept":
+        return [f"- **Concept {i:06d}** : {text} : DEA ; AWS"]
+    if kind == "cloze":
+        head, tail = text[:40], text[40:]
+        return ["", f"Cloze {i:06d}: {{{{c1::{head}}}}} {tail} {{{{c2::{i}}}}}.", ""]
+    if kind == "qa":
+        return ["", f"Q: What is question {i:06d}?", f"A: {text}", ""]
+    if kind == "callout":
+        return ["", f"> [!definition] Callout {i:06d}", f"> {text}", ""]
+    if kind == "sr":
+        return ["", f"Front {i:06d}::{text}", ""]
+    return [f"- **Glossary {i:06d}**: {text}"]
+
+
+def make_mixed(n: int, out: Path) -> None:
+    rng = random.Random(n)
+    out.mkdir(parents=True, exist_ok=True)
+    made = 0
+    f = 0
+    while made < n:
+        lines = [
+            "---",
+            "deck: Bench",
+            "syntax: [concept, cloze, qa, callout, sr, glossary]",
+            "tags: [project, flashcards]",
+            "---",
+            "",
+            f"# Domain {f}",
+            "",
+        ]
+        for kind, count in MIXED:
+            lines += [f"## {kind.title()} {f}", ""]
+            if kind == "concept":
+                lines += ["**_Concept_**", ""]
+            for _ in range(count):
+                if made == n:
+                    break
+                lines += mixed_card(kind, made, rng)
+                made += 1
+            lines += ["", "---", ""]
+        (out / f"note-{f:04d}.md").write_text("\n".join(lines) + "\n", encoding="utf-8")
+        f += 1
+
+
 if __name__ == "__main__":
-    make(int(sys.argv[1]), Path(sys.argv[2]))
+    size, folder = int(sys.argv[1]), Path(sys.argv[2])
+    (make_mixed if "--mixed" in sys.argv[3:] else make)(size, folder)
