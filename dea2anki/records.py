@@ -227,6 +227,9 @@ class LockEntry(NamedTuple):
     mod: int
     """When the content last changed: the note's ``mod`` in the package."""
     state: str = LIVE
+    cloze: bool = False
+    """A note of the cloze note type: never matched to a concept of the other type (Anki
+    would refuse the note type change as a conflict)."""
 
 
 class ReleaseNote(NamedTuple):

@@ -44,7 +44,8 @@ def entry(term: str, **changes: object) -> LockEntry:
 
 
 def line(e: LockEntry) -> str:
-    return json.dumps(e._asdict(), ensure_ascii=False)
+    fields = {k: v for k, v in e._asdict().items() if k != "cloze" or v}
+    return json.dumps(fields, ensure_ascii=False)
 
 
 def write_lock(folder: Path, *lines: str) -> Path:

@@ -131,7 +131,7 @@ def test_unclosed_cloze_is_a_warning_with_its_line_and_makes_no_card(workdir, cl
     r = cli("build", epoch=T1)
     assert r.code == 0, r.err
     assert "notes/C.md:5:1: warning: a cloze '{{c1::' is never closed" in r.err
-    assert "[cloze-unclosed]" in r.err
+    assert "[cloze-no-card]" in r.err
     assert "exported 1 note" in r.out
 
 
@@ -145,7 +145,7 @@ def test_a_term_in_two_decks_of_one_root_is_two_notes(workdir, cli, anki: Anki) 
     assert r.code == 0, r.err
     assert (
         "notes/AWS.md:7:3: warning: term 'Encryption' is also defined at notes/AWS.md:3 "
-        "(deck 'AWS::Storage'); both are exported, this one as its own note [term-in-two-decks]"
+        "(deck 'AWS::Storage'); both are exported [term-in-two-decks]"
     ) in r.err
     log = anki.import_package(Path("build/AWS.apkg"))
     assert log.new == 2
@@ -236,7 +236,7 @@ def test_terms_that_differ_only_in_case_are_two_notes(workdir, cli, anki: Anki) 
     assert r.code == 0, r.err
     assert (
         "notes/Vim.md:4:3: warning: term 'P' differs from 'p' at notes/Vim.md:3 only in case; "
-        "both are exported, this one as its own note [term-case-twin]"
+        "both are exported [term-case-twin]"
     ) in r.err
     log = anki.import_package(Path("build/Vim.apkg"))
     assert log.new == 4
@@ -344,3 +344,127 @@ def test_heading_cards_round_trip_through_anki(workdir, cli, anki: Anki) -> None
     assert "<code>2</code>" in printed["fields"]["Definition"]
     build(cli, epoch=T1 + 10)
     assert anki.import_package(Path("build/Py.apkg")).new == 0
+
+
+def _by_guid(anki: Anki) -> dict[str, tuple[str, str, str]]:
+    """guid -> (first field, second field, deck of its first card)."""
+    out = {}
+    for nid in anki.col.find_notes(""):
+        note = anki.col.get_note(nid)
+        deck = anki.col.decks.name(note.cards()[0].did)
+        out[note.guid] = (note.fields[0], note.fields[1], deck)
+    return out
+
+
+def test_a_namesake_added_above_never_takes_over_a_note(workdir, cli, anki: Anki) -> None:
+    write("notes/DEA.md", "# Storage\n\n- **S3** : object storage : K ;\n")
+    build(cli)
+    anki.import_package(Path("build/DEA.apkg"))
+    before = _by_guid(anki)
+    card = anki.review_first_new("DEA::Storage")
+    write(
+        "notes/DEA.md",
+        "# Security\n\n- **S3** : bucket policies : K ;\n\n"
+        "# Storage\n\n- **S3** : object storage : K ;\n",
+    )
+    build(cli, epoch=T1 + 10)
+    log = anki.import_package(Path("build/DEA.apkg"))
+    assert (log.new, log.updated) == (1, 0)
+    after = _by_guid(anki)
+    for guid, note in before.items():
+        assert after[guid] == note
+    assert anki.revlog_count(card.id) == 1
+    # Swapping the two sections swaps nothing in Anki.
+    write(
+        "notes/DEA.md",
+        "# Storage\n\n- **S3** : object storage : K ;\n\n"
+        "# Security\n\n- **S3** : bucket policies : K ;\n",
+    )
+    build(cli, epoch=T1 + 20)
+    log = anki.import_package(Path("build/DEA.apkg"))
+    assert (log.new, log.updated) == (0, 0)
+    assert _by_guid(anki) == after
+
+
+def test_case_twins_keep_their_notes_when_their_lines_swap(workdir, cli, anki: Anki) -> None:
+    write("notes/Vim.md", "# Paste\n\n- **p** : after : vim ;\n- **P** : before : vim ;\n")
+    build(cli)
+    anki.import_package(Path("build/Vim.apkg"))
+    before = _by_guid(anki)
+    write("notes/Vim.md", "# Paste\n\n- **P** : before : vim ;\n- **p** : after : vim ;\n")
+    build(cli, epoch=T1 + 10)
+    log = anki.import_package(Path("build/Vim.apkg"))
+    assert (log.new, log.updated) == (0, 0)
+    assert _by_guid(anki) == before
+
+
+def test_a_term_that_looks_like_a_trail_is_its_own_note(workdir, cli, anki: Anki) -> None:
+    write(
+        "notes/DEA.md",
+        "# Other\n\n- **S3** : one : K ;\n\n# Storage\n\n- **S3** : two : K ;\n\n"
+        "# Misc\n\n- **DEA \u203a Storage \u203a S3** : three : K ;\n",
+    )
+    build(cli)
+    assert anki.import_package(Path("build/DEA.apkg")).new == 3
+    before = _by_guid(anki)
+    build(cli, epoch=T1 + 10)
+    log = anki.import_package(Path("build/DEA.apkg"))
+    assert (log.new, log.updated) == (0, 0)
+    assert _by_guid(anki) == before
+
+
+def test_a_card_that_becomes_a_cloze_is_a_new_note_not_a_conflict(workdir, cli, anki: Anki) -> None:
+    write("notes/Geo.md", "# H\n\nQ: Paris is the capital of France?\nA: Yes.\n")
+    build(cli)
+    anki.import_package(Path("build/Geo.apkg"))
+    write("notes/Geo.md", "# H\n\n{{c1::Paris}} is the capital of France?\n")
+    r = cli("build", "--retire", epoch=T1 + 10)
+    assert r.code == 0, r.err
+    log = anki.import_package(Path("build/Geo.apkg"))
+    assert (log.new, log.conflicting) == (1, 0)
+    types = sorted(n["notetype"] for n in anki.notes().values())
+    assert types == [notetype.CLOZE_MODEL_NAME, notetype.MODEL_NAME]
+
+
+def test_a_retired_cloze_stays_a_cloze_note(workdir, cli, anki: Anki) -> None:
+    write("notes/Geo.md", "# H\n\n- **Rhine** : a river : K ;\n\nA {{c1::gap}} here.\n")
+    build(cli)
+    anki.import_package(Path("build/Geo.apkg"))
+    write("notes/Geo.md", "# H\n\n- **Rhine** : a river : K ;\n")
+    r = cli("build", "--retire", epoch=T1 + 10)
+    assert r.code == 0, r.err
+    log = anki.import_package(Path("build/Geo.apkg"))
+    assert (log.new, log.updated, log.conflicting) == (0, 1, 0)
+    retired = next(n for n in anki.notes().values() if n["notetype"] == notetype.CLOZE_MODEL_NAME)
+    assert retired["tags"] == ["dea2anki::retired"]
+    assert "Retired" in retired["fields"]["Extra"]
+
+
+def test_no_deck_name_reaches_anki_as_html(workdir, cli, anki: Anki) -> None:
+    """Anki inserts {{Deck}} unescaped: a root deck, a folder or a file name with HTML in it
+    must not put markup on the card."""
+    evil = "<img src=x onerror=alert(1)>"
+    write("notes/" + evil.replace("/", "_") + "/A.md", "# H\n\n- **X** : y : K ;\n")
+    write(
+        "notes/B.md",
+        "---\ndeck: \"Evil</script><script>alert('deck')</script>\"\n---\n"
+        "# H\n\n- **Z** : w : K ;\n",
+    )
+    build(cli, "--folder-decks", "-o", "all.apkg")
+    anki.import_package(Path("all.apkg"))
+    for n in anki.notes().values():
+        for card in n["cards"]:
+            html_ = card.question()
+            assert "onerror" not in html_ and "<script>alert" not in html_
+    assert {d for d in anki.deck_names() if "::H" in d} == {"A::H", "Evilalert('deck')::H"}
+
+
+def test_a_marker_in_code_is_text_in_anki_too(workdir, cli, anki: Anki) -> None:
+    write("notes/A.md", "# H\n\n{{c1::Paris}} is a capital; the tag is `{{c2::`, see.\n")
+    build(cli)
+    anki.import_package(Path("build/A.apkg"))
+    (note,) = anki.notes().values()
+    (card,) = note["cards"]
+    # Anki finds markers anywhere in a field: in code they reach it as entities.
+    assert "&#123;&#123;c2::" in note["fields"]["Text"]
+    assert "{{c2::" in text(card.answer()) and "see." in text(card.answer())

@@ -13,8 +13,7 @@ from collections.abc import Sequence
 
 import genanki
 
-from ..naming import CONTEXT_SEPARATOR, DECK_SEPARATOR
-from ..records import Fields, Located
+from ..records import Fields
 
 
 def normal_form(text: str) -> str:
@@ -47,20 +46,28 @@ def guid_for(*values: object) -> str:
     return "".join(reversed(out))
 
 
-def default_guid(key: tuple[str, str], block: str | None) -> str:
+def default_guid(key: tuple[str, str], block: str | None, cloze: bool = False) -> str:
     """The GUID a new concept gets (match.resolve makes it unique against the lock): from
     its block id when it has one, else from its identity key (root deck, term). Stable
-    across edits of the definition and moves between sections, files and positions."""
+    across edits of the definition and moves between sections, files and positions.
+
+    Cloze notes have GUIDs of their own: a paragraph that turns from a basic card into a
+    cloze is a new note, never the old one with another note type (which Anki refuses)."""
+    space = _CLOZE_SPACE if cloze else _SPACE
     if block:
-        return guid_for("dea2anki-block", key[0], block)
-    return guid_for("dea2anki", *key)
+        return guid_for(space + "-block", key[0], block)
+    return guid_for(space, *key)
 
 
-def renumbered_guid(key: tuple[str, str], n: int) -> str:
+def renumbered_guid(key: tuple[str, str], n: int, cloze: bool = False) -> str:
     """The ``n``-th GUID (n >= 2) for the identity key ``key``, when the ones before it are
-    taken: a renamed note keeps the GUID of its old term, and a new concept with that term
-    must not take it over."""
-    return guid_for("dea2anki", *key, n)
+    taken: a renamed note keeps the GUID of its old term, a concept with the same term in
+    another deck needs one of its own, and neither may take over another's."""
+    return guid_for(_CLOZE_SPACE if cloze else _SPACE, *key, n)
+
+
+_SPACE = "dea2anki"
+_CLOZE_SPACE = "dea2anki-cloze"
 
 
 def deck_id(full_name: str) -> int:
@@ -90,24 +97,3 @@ def content_hash(fields: Fields, tags: Sequence[str], *, source: str) -> str:
 def definition_key(definition: str) -> str:
     """How a rename is recognised: the normalised definition's hash ("" when empty)."""
     return short_hash(normal_form(definition)) if definition else ""
-
-
-def in_own_deck(loc: Located) -> Located:
-    """A concept whose term a concept in another deck of the same root deck already has:
-    its identity also names its deck (``DEA > Storage > S3``, with the Context line's
-    separator), so the two never share a GUID and the lock tells them apart."""
-    return _own_identity(loc, loc.concept.term)
-
-
-def as_case_twin(loc: Located, n: int) -> Located:
-    """The ``n``-th spelling (n >= 2) of a term in one deck that differs from the first only
-    in case (``p``, ``P``): its identity names its deck and ends in ``(case n)``. The card
-    still shows the term as written."""
-    return _own_identity(loc, f"{loc.concept.term} (case {n})")
-
-
-def _own_identity(loc: Located, term: str) -> Located:
-    c = loc.concept
-    term = CONTEXT_SEPARATOR.join((*loc.deck.split(DECK_SEPARATOR), term))
-    key = (loc.key[0], identity_key(term))
-    return loc._replace(concept=c._replace(term=term), key=key, guid=default_guid(key, c.block_id))

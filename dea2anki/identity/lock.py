@@ -24,11 +24,13 @@ _HEADER = {
     "about": "Written by `dea2anki build`: note identities and change times. Commit it.",
 }
 
-_KEYS = LockEntry._fields
+# Every key but "cloze", which only a cloze note's line has: the usual line is read fast.
+_KEYS = LockEntry._fields[:-1]
 _new_entry = LockEntry._make
 
-# The value types an entry may hold: (str, ..., block str or None, ..., int mod, str state).
-_TYPES = {(str, str, str, str, str, block, str, str, int, str) for block in (str, type(None))}
+# The value types an entry may hold: (str, ..., block str or None, ..., int mod, str state,
+# bool cloze).
+_TYPES = {(str, str, str, str, str, block, str, str, int, str, bool) for block in (str, type(None))}
 
 
 def sort_key(e: LockEntry) -> tuple[str, str, str]:
@@ -62,7 +64,7 @@ def _parse_entries(lines: list[str]) -> tuple[LockEntry, ...] | None:
             guid, root, term, deck, source, block, definition, content, mod, state = obj.values()
             if type(root) is str and type(deck) is str and type(source) is str:
                 root, deck, source = share(root, root), share(deck, deck), share(source, source)
-            values = (guid, root, term, deck, source, block, definition, content, mod, state)
+            values = (guid, root, term, deck, source, block, definition, content, mod, state, False)
             entries.append(_checked(_new_entry(values)))
     return tuple(entries)
 
@@ -102,8 +104,11 @@ def _render_entry(e: LockEntry) -> str:
         f'{{"guid": {_STR(e.guid)}, "root": {_STR(e.root)}, "term": {_STR(e.term)}, '
         f'"deck": {_STR(e.deck)}, "source": {_STR(e.source)}, "block": {block}, '
         f'"definition": {_STR(e.definition)}, "content": {_STR(e.content)}, '
-        f'"mod": {int(e.mod)}, "state": {_STR(e.state)}}}'
+        f'"mod": {int(e.mod)}, "state": {_STR(e.state)}{_CLOZE if e.cloze else ""}}}'
     )
+
+
+_CLOZE = ', "cloze": true'
 
 
 class NewLock(NamedTuple):

@@ -60,7 +60,16 @@ def make_release(
         loc = d.located
         c = loc.concept
         claims.append(
-            Claim(loc.root_deck, c.term, c.block_id, loc.definition_key, loc.key, loc.guid)
+            Claim(
+                loc.root_deck,
+                c.term,
+                c.block_id,
+                loc.definition_key,
+                loc.key,
+                loc.guid,
+                d.deck,
+                c.cloze,
+            )
         )
     resolved, leftovers = resolve(claims, entries)
     notes: list[ReleaseNote] = []
@@ -88,6 +97,7 @@ def make_release(
             claim.definition,
             content,
             mod,
+            cloze=claim.cloze,
         )
         if entry == old:
             lock.append(old)  # the very object read: its line is reused as it was
@@ -147,7 +157,9 @@ def _retired_fields(e: LockEntry) -> Fields:
         f"<code>tag:{RETIRED_TAG}</code> and delete them.</i>"
     )
     deck = escape(e.deck.replace(DECK_SEPARATOR, " / "))
-    return Fields(escape(e.term), notice, deck, escape(e.source), "")
+    # A cloze note stays one (Anki refuses a note type change): its text one gap, the term.
+    front = f"{{{{c1::{escape(e.term)}}}}}" if e.cloze else escape(e.term)
+    return Fields(front, notice, deck, escape(e.source), "")
 
 
 def _retired_content(e: LockEntry) -> str:
@@ -157,7 +169,8 @@ def _retired_content(e: LockEntry) -> str:
 
 def _retired_note(e: LockEntry, timestamp: int) -> ReleaseNote:
     mod = e.mod if e.state == RETIRED else timestamp
-    return ReleaseNote(e.guid, mod, e.deck, (RETIRED_TAG,), _retired_fields(e), live=False)
+    fields = _retired_fields(e)
+    return ReleaseNote(e.guid, mod, e.deck, (RETIRED_TAG,), fields, live=False, cloze=e.cloze)
 
 
 def lock_problem(

@@ -25,7 +25,7 @@ from ..diagnostics import (
     Diagnostic,
     report,
 )
-from ..identity.keys import as_case_twin, content_hash, identity_key, in_own_deck
+from ..identity.keys import content_hash, identity_key
 from ..identity.lock import LOCK_NAME
 from ..identity.release import Release, make_release
 from ..naming import same_spelling, tag_list
@@ -116,19 +116,9 @@ def plan(collected: Collected, options: Options, *, raise_errors: bool = True) -
         if first is not loc:
             seen = spellings.setdefault(place, [same_deck.concept.term])
             clash = _clash(loc, first, same_deck, seen)
-            if clash is None:
-                diagnostics.append(
-                    _duplicate(
-                        DUPLICATE_TERM,
-                        loc,
-                        f"term {c.term!r} is defined twice in deck {loc.deck!r}; first at "
-                        f"{same_deck.where}",
-                    )
-                )
+            diagnostics.append(clash)
+            if clash.is_error:
                 continue
-            diagnostics.append(clash[1])
-            loc = clash[0]
-            c = loc.concept
         if c.block_id:
             first = by_block.setdefault(c.block_id, loc)
             if first is not loc:
@@ -169,27 +159,27 @@ def plan(collected: Collected, options: Options, *, raise_errors: bool = True) -
     )
 
 
-def _clash(
-    loc: Located, first: Located, same_deck: Located, spellings: list[str]
-) -> tuple[Located, Diagnostic] | None:
-    """A concept whose identity key an earlier one has: exported under an identity of its
-    own, with a warning, when the two are in different decks or spelled differently (`p`
-    and `P`: Vim commands); None when it is the same term twice in one deck (an error)."""
+def _clash(loc: Located, first: Located, same_deck: Located, spellings: list[str]) -> Diagnostic:
+    """A concept whose identity key an earlier one has. In another deck, or spelled
+    otherwise (`p` and `P`: Vim commands), it is a note of its own: a warning (identity
+    keeps them apart by deck and spelling, see identity.match). The same term twice in one
+    deck is an error."""
     term = loc.concept.term
     if same_deck is loc:
         message = (
             f"term {term!r} is also defined at {first.where} (deck {first.deck!r}); both are "
-            "exported, this one as its own note"
+            "exported"
         )
-        return in_own_deck(loc), _duplicate(TERM_IN_TWO_DECKS, loc, message)
+        return _duplicate(TERM_IN_TWO_DECKS, loc, message)
     if term in spellings:
-        return None
+        message = f"term {term!r} is defined twice in deck {loc.deck!r}; first at {same_deck.where}"
+        return _duplicate(DUPLICATE_TERM, loc, message)
     spellings.append(term)
     message = (
         f"term {term!r} differs from {same_deck.concept.term!r} at {same_deck.where} only in "
-        "case; both are exported, this one as its own note"
+        "case; both are exported"
     )
-    return as_case_twin(loc, len(spellings)), _duplicate(TERM_CASE_TWIN, loc, message)
+    return _duplicate(TERM_CASE_TWIN, loc, message)
 
 
 def _duplicate(code: Code, loc: Located, message: str) -> Diagnostic:
