@@ -21,6 +21,16 @@ BLOCK_ID = r"\^(?=[A-Za-z0-9-]*[A-Za-z])[A-Za-z0-9-]+"
 (``x ^2`` is maths)."""
 
 _COLON_RUN = re.compile(r"\s*:{2,}\s*")
+_BLOCK_ID_END = re.compile(rf"\s({BLOCK_ID})\s*$")
+
+
+def take_block_id(markdown: str) -> tuple[str, str | None]:
+    """``markdown`` without the Obsidian ``^block-id`` at its end (after a space, or alone on
+    its last line), and that id without its ``^``; every syntax reads block ids with this."""
+    if "^" not in markdown:
+        return markdown, None
+    m = _BLOCK_ID_END.search(markdown)
+    return (markdown[: m.start()].rstrip(), m.group(1)[1:]) if m else (markdown, None)
 
 
 def clean_deck_component(title: str) -> str:
@@ -35,13 +45,29 @@ def clean_deck_component(title: str) -> str:
 def root_deck_name(written: str) -> str:
     """A root deck as written (``deck: AWS::DEA`` or a file name), cleaned level by level;
     "" when nothing is left."""
-    parts = (clean_deck_component(p) for p in written.split(DECK_SEPARATOR))
+    parts = (clean_deck_component(p) for p in _no_html(written).split(DECK_SEPARATOR))
     return DECK_SEPARATOR.join(p for p in parts if p)
 
 
 def deck_name(root_deck: str, path: tuple[str, ...], folders: tuple[str, ...] = ()) -> str:
-    """The full deck: ``folders`` (with folder-decks), the root deck, the heading path."""
-    return DECK_SEPARATOR.join((*folders, root_deck, *path))
+    """The full deck: ``folders`` (with folder-decks), the root deck, the heading path.
+
+    Anki inserts ``{{Deck}}`` into the card without escaping it, so no deck name may hold
+    HTML: tags are dropped and a lone ``<`` or ``>`` becomes an angle quote, whatever the
+    name came from (a heading, ``deck:``, a file or folder name)."""
+    name = DECK_SEPARATOR.join((*folders, root_deck, *path))
+    if "<" in name or ">" in name:
+        cleaned = _no_html(name).split(DECK_SEPARATOR)
+        name = DECK_SEPARATOR.join(p.strip() for p in cleaned if p.strip())
+    return name
+
+
+_HTML_TAG = re.compile(r"<[^<>]*>")
+_ANGLES = str.maketrans("<>", "\u2039\u203a")
+
+
+def _no_html(text: str) -> str:
+    return _HTML_TAG.sub("", text).translate(_ANGLES) if "<" in text or ">" in text else text
 
 
 def root_of(deck: str) -> str:

@@ -218,9 +218,11 @@ def test_the_footnote_path_changes_nothing_but_footnotes(d: str, det: str) -> No
     it would without the footnote grammar. (Definitions, "[x]: ...", are left out: the
     footnote path shares them between the concept line and the lines under it.)"""
     r = CardRenderer()
-    term, definition = r._with_footnotes("", d, det, False)
+    term, definition = r._with_footnotes("", d, det)
     first, rest = r.inline(d), r.block(det)
     plain = (f"<p>{first}</p>\n{rest}" if first else rest) if rest else first
+    if "\n" in d.strip():  # a definition over several lines is blocks, then the details
+        plain = "\n".join(x for x in (r.block(d), rest) if x)
     assert term == ""
     if "d2a-fnref" not in definition and "]:" not in det:
         assert definition == plain
@@ -355,3 +357,19 @@ def test_the_danger_check_sees_dangers() -> None:
     assert dangers(raw.inline('<img src="//x/y.png" onerror="alert(1)">')) == ["img onerror="]
     assert dangers(raw.inline('<a href="&#106;ava\tscript:x">a</a>')) == ["a href=java\tscript:x"]
     assert dangers(raw.inline("<script>alert(1)</script>")) == ["<script", "script"]
+
+
+@pytest.mark.parametrize(
+    "link",
+    [
+        '<a href="d&Tab;ata:text/html,x">x</a>',
+        '<a href="da&#10;ta:text/html,x">x</a>',
+        '<a href="&#1;data:text/html,x">x</a>',
+        '<a href=" data:text/html,x">x</a>',
+        '<img src="&#9;data:text/html,x">',
+    ],
+)
+def test_a_data_url_hidden_by_ignored_characters_is_removed(link: str) -> None:
+    html = CardRenderer().fields("t", link, "")[1]
+    assert "data:" not in html.replace("&#", "").replace("\t", "").casefold()
+    assert "ata:" not in html

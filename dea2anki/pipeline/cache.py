@@ -78,7 +78,7 @@ class Cache:
         """``options``: those that shape a single file (Options.per_file)."""
         h = hashlib.sha256(self.code.encode())
         # File names need not be valid UTF-8: hash them as the bytes the OS uses.
-        for part in (nf.path, nf.root, nf.display, nf.rel, repr(options)):
+        for part in (nf.path, nf.root, nf.media_root, nf.display, nf.rel, repr(options)):
             h.update(os.fsencode(part) + b"\0")
         h.update(data)
         return h.hexdigest()

@@ -6,7 +6,6 @@ becomes a Diagnostic naming the file.
 
 from __future__ import annotations
 
-import functools
 import os
 import stat
 from collections.abc import Iterable, Sequence
@@ -21,19 +20,15 @@ def vault_root(notes_root: Path, config_dir: Path | None = None) -> Path:
     """Where a note's media may come from: the nearest folder at or above the notes root
     that holds ``.obsidian/`` (an Obsidian vault), else the git work tree's root, else the
     config file's folder when it holds the notes, else the notes root itself."""
-    return _vault_root(notes_root.resolve(), config_dir.resolve() if config_dir else None)
-
-
-@functools.lru_cache(maxsize=64)
-def _vault_root(start: Path, config_dir: Path | None) -> Path:
-    # Absolute paths only: a relative one would mean another folder after a chdir.
+    start = notes_root.resolve()
     chain = (start, *start.parents)
     for marker in (".obsidian", ".git"):
         for folder in chain:
             if (folder / marker).exists():
                 return folder
-    if config_dir is not None and start.is_relative_to(config_dir):
-        return config_dir
+    base = config_dir.resolve() if config_dir is not None else None
+    if base is not None and start.is_relative_to(base):
+        return base
     return start
 
 
@@ -61,7 +56,10 @@ def find_note_files(
             problems.append(report(UNREADABLE, given, None, "broken symbolic link"))
         else:
             problems.append(report(MISSING_PATH, given, None, "no such file or folder"))
-    return [replace(nf, vault=vault_root(nf.root, config_dir)) for nf in found], problems
+    # Asked once per notes root and build (not cached longer: under --watch a vault may
+    # gain its .obsidian/ folder).
+    vaults = {root: vault_root(root, config_dir) for root in {nf.root for nf in found}}
+    return [replace(nf, vault=vaults[nf.root]) for nf in found], problems
 
 
 def _walk_markdown(top: Path) -> list[Path]:

@@ -18,6 +18,29 @@ from urllib.parse import unquote
 
 from ..diagnostics import MEDIA_OUTSIDE_NOTES, MISSING_MEDIA, Diagnostic, report
 
+# The files a note may embed, and their types. A fixed table rather than the mimetypes
+# module, which reads the machine's mime.types: the preview page must come out
+# byte-identical everywhere. Nothing else is ever packed (a `.git/config`, a key).
+MEDIA_TYPES = {
+    ".apng": "image/apng",
+    ".avif": "image/avif",
+    ".bmp": "image/bmp",
+    ".gif": "image/gif",
+    ".ico": "image/x-icon",
+    ".jpeg": "image/jpeg",
+    ".jpg": "image/jpeg",
+    ".png": "image/png",
+    ".svg": "image/svg+xml",
+    ".tif": "image/tiff",
+    ".tiff": "image/tiff",
+    ".webp": "image/webp",
+    ".mp3": "audio/mpeg",
+    ".ogg": "audio/ogg",
+    ".wav": "audio/wav",
+    ".mp4": "video/mp4",
+    ".webm": "video/webm",
+}
+
 
 class MediaIndex:
     """Every non-Markdown file under a vault, by lower-cased file name.
@@ -53,11 +76,18 @@ class MediaIndex:
         return self._fingerprint
 
     def _files(self) -> list[Path]:
+        # Media files only: a build's own package and lock in the vault (a git work tree
+        # holding build/) must not change the fingerprint on every build.
         out: list[Path] = []
         for dirpath, dirnames, filenames in os.walk(self.root):
             dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
-            out.extend(Path(dirpath, n) for n in sorted(filenames) if not n.endswith(".md"))
+            out.extend(Path(dirpath, n) for n in sorted(filenames) if _suffix(n) in MEDIA_TYPES)
         return out
+
+
+def _suffix(name: str) -> str:
+    dot = name.rfind(".")
+    return name[dot:].lower() if dot > 0 else ""
 
 
 @dataclass
@@ -102,26 +132,37 @@ class MediaCollector:
         candidates = [self.note.resolve().parent / target, root / target.lstrip("/")]
         for c in candidates:
             resolved = c.resolve()
-            if not resolved.is_relative_to(root):
-                self.diagnostics.append(
-                    report(
-                        MEDIA_OUTSIDE_NOTES,
-                        self.display,
-                        self.line,
-                        f"refusing to pack {target!r}: it is outside the vault {root.name!r}",
-                    )
-                )
+            if not self._allowed(target, resolved):
                 return None
             if resolved.is_file():
                 return resolved
         found = self.index.by_name.get(Path(target).name.casefold(), [])
         if found:
             # Obsidian picks the shortest path when a name is not unique.
-            return min(found, key=lambda p: (len(p.parts), str(p)))
+            best = min(found, key=lambda p: (len(p.parts), str(p)))
+            # A symbolic link in the vault may point anywhere.
+            resolved = best.resolve()
+            return resolved if self._allowed(target, resolved) else None
         self.diagnostics.append(
             report(MISSING_MEDIA, self.display, self.line, f"image {target!r} not found")
         )
         return None
+
+    def _allowed(self, target: str, resolved: Path) -> bool:
+        """Only media files inside the vault and outside its hidden folders (``.git``,
+        ``.obsidian``, ``.ssh`` in a home folder under git) are ever packed."""
+        root = self.index.root
+        why = None
+        if not resolved.is_relative_to(root):
+            why = f"it is outside the vault {root.name!r}"
+        elif any(part.startswith(".") for part in resolved.relative_to(root).parts):
+            why = f"it is in a hidden folder of the vault {root.name!r}"
+        elif resolved.suffix.lower() not in MEDIA_TYPES and resolved.exists():
+            why = "it is not an image, sound or video file"
+        if why is not None:
+            message = f"refusing to pack {target!r}: {why}"
+            self.diagnostics.append(report(MEDIA_OUTSIDE_NOTES, self.display, self.line, message))
+        return why is None
 
     def _packaged_name(self, path: Path) -> str | None:
         digest = self._hashes.get(path)

@@ -17,6 +17,7 @@ from pygments.lexers import get_lexer_by_name
 from pygments.util import ClassNotFound
 
 from ..naming import CONTEXT_SEPARATOR
+from ..read.media import MEDIA_TYPES
 from . import callouts as _callouts
 from . import footnotes as _footnotes
 from .sanitize import EXTERNAL, local_images
@@ -26,7 +27,7 @@ MediaCallback = Callable[[str], "str | None"]
 
 CODE_CLASS = "d2a-code"
 _FORMATTER = HtmlFormatter(cssclass=CODE_CLASS, wrapcode=True)
-_IMAGE_EXT = {".png", ".jpg", ".jpeg", ".gif", ".svg", ".webp", ".bmp", ".avif"}
+_IMAGE_EXT = {ext for ext, kind in MEDIA_TYPES.items() if kind.startswith("image/")}
 _WIKILINK = r"(?P<wl_embed>!?)\[\[(?P<wl_target>[^\]\[|\n]+?)(?:\|(?P<wl_alias>[^\]\[\n]*))?\]\]"
 
 

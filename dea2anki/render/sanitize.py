@@ -18,6 +18,7 @@ import html
 import re
 from collections.abc import Callable
 from html.parser import HTMLParser
+from typing import NamedTuple
 
 import nh3
 
@@ -65,10 +66,18 @@ EXTERNAL = re.compile(r"^(?:[a-z][a-z0-9+.-]*:|//)", re.IGNORECASE)
 def _attribute(element: str, name: str, value: str) -> str | None:
     if name == "style":
         return None if _STYLE_LOADS.search(value) else value
-    if name in ("href", "src") and value.lstrip()[:5].casefold() == "data:":
-        ok = element == "img" and name == "src" and _DATA_IMAGE.match(value.lstrip())
-        return value if ok else None
+    if name in ("href", "src"):
+        # What a browser makes of the URL: it drops tabs and newlines anywhere and control
+        # characters and spaces at the start (`d&Tab;ata:` is `data:`).
+        url = _URL_IGNORED.sub("", value).lstrip(_URL_LEADING)
+        if url[:5].casefold() == "data:":
+            ok = element == "img" and name == "src" and _DATA_IMAGE.match(url)
+            return url if ok else None
     return value
+
+
+_URL_IGNORED = re.compile(r"[\t\n\r]")
+_URL_LEADING = "".join(map(chr, range(0x21)))
 
 
 @functools.cache
@@ -104,7 +113,7 @@ def local_images(fragment: str, media: Callable[[str], str | None] | None) -> st
     starts += [m.end() for m in re.finditer("\n", fragment)]
     out, done = [], 0
     for (line, column), tag, attrs in finder.found:
-        at = starts[line - 1] + column
+        at = starts[line - 1] + column  # where the tag starts in the fragment
         src = next((v for k, v in attrs if k == "src"), None)
         if src is None or EXTERNAL.match(src.strip()) or fragment[at : at + len(tag)] != tag:
             continue
@@ -123,12 +132,20 @@ def _attr(name: str, value: str | None) -> str:
     return f" {name}" if value is None else f' {name}="{html.escape(value)}"'
 
 
+class _Img(NamedTuple):
+    where: tuple[int, int]
+    """(line, column) of the tag, as HTMLParser.getpos gives it."""
+    tag: str
+    """The start tag as written."""
+    attrs: list[tuple[str, str | None]]
+
+
 class _Images(HTMLParser):
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
-        self.found: list[tuple[tuple[int, int], str, list[tuple[str, str | None]]]] = []
+        self.found: list[_Img] = []
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         text = self.get_starttag_text()
         if tag == "img" and text:
-            self.found.append((self.getpos(), text, attrs))
+            self.found.append(_Img(self.getpos(), text, attrs))
