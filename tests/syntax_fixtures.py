@@ -17,7 +17,8 @@ in order, then every diagnostic; a value that is empty or false is left out:
     flags: reverse, cloze
     warning: code @line      (or error: code @line)
 
-No expected line at all means no concept and no diagnostic.
+A newline inside any value is written \\n. No expected line at all means no concept and no
+diagnostic.
 """
 
 from __future__ import annotations
@@ -63,7 +64,7 @@ def describe(result: ParseResult) -> list[str]:
         if c.definition:
             out.append(f"back: {c.definition}")
         if c.details:
-            out.append("details: " + c.details.replace("\n", "\\n"))
+            out.append(f"details: {c.details}")
         if c.tags:
             out.append("tags: " + ", ".join(c.tags))
         if c.deck_path:
@@ -76,4 +77,4 @@ def describe(result: ParseResult) -> list[str]:
             out.append("flags: " + ", ".join(flags))
     for d in result.diagnostics:
         out.append(f"{d.severity.value}: {d.code} @{d.line}")
-    return out
+    return [line.replace("\n", "\\n") for line in out]

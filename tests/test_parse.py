@@ -11,11 +11,12 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from dea2anki.diagnostics import CODES
-from dea2anki.naming import clean_deck_component
+from dea2anki.naming import clean_deck_component, take_block_id
 from dea2anki.records import Concept as ConceptRecord
 from dea2anki.syntax import parse as parse_module
 from dea2anki.syntax.blocks import HEADING, ITEM, Block, FileContext
-from dea2anki.syntax.concept_line import split_concept_text
+from dea2anki.syntax.concept import _split_body
+from dea2anki.syntax.concept_line import is_tag_list, split_concept_text
 from dea2anki.syntax.parse import SYNTAXES, parse_concepts
 from dea2anki.syntax.scan import scan
 
@@ -57,7 +58,7 @@ CASES = load_cases()
 
 
 def test_fixture_file_has_all_cases() -> None:
-    assert len(CASES) >= 71
+    assert len(CASES) >= 74
 
 
 @pytest.mark.parametrize("name", list(CASES))
@@ -443,6 +444,8 @@ EXTENSION_LINE = st.one_of(
             "![a](a.png)",
             "  ![[b.png]] ^bid",
             "prose: with a colon",
+            "**Streaming**",
+            "**Router** - forwards",
             "> **Q**: quoted",
             "  **I**: indented",
             "```",
@@ -489,3 +492,71 @@ def test_separator_warning_says_what_to_write_and_leaves_dash_items_alone() -> N
     (d,) = parse_concepts(md, path="n.md").diagnostics
     assert (d.line, d.code) == (5, "concept-no-separator")
     assert "write '**Term** : definition'" in d.message
+
+
+@pytest.mark.parametrize("opener", ["## Concepts", "## Other"])
+def test_a_card_collected_above_a_concepts_heading_keeps_its_deck(opener: str) -> None:
+    # The `qa` reader hears the heading after the `concept` reader takes it: the heading's
+    # sections end only once every reader has heard it.
+    md = (
+        "# Top\n\n## Athena\n\nQ: what is it?\nA: a query engine\n\n"
+        f"{opener}\n\n- **X** : y : T ;\n"
+    )
+    qa, x = parse_concepts(md, syntaxes=["concept", "qa"]).concepts
+    assert (qa.term, qa.deck_path, qa.context) == (
+        "what is it?",
+        ("Top", "Athena"),
+        ("Top", "Athena"),
+    )
+    under = ("Top",) if opener == "## Concepts" else ("Top", "Other")
+    assert (x.term, x.deck_path) == ("X", under)
+
+
+def test_a_taken_heading_ends_its_sections_after_every_boundary() -> None:
+    file = FileContext("n.md", "", 1, 2)
+    file.enter_heading(1, "Top", "Top")
+    file.enter_heading(2, "Athena", "Athena")
+    file.take_heading(2)
+    assert [h.title for h in file.trail] == ["Top", "Athena"]  # still, for the other readers
+    file.heading_done()
+    assert ([h.title for h in file.trail], file.heading_taken) == (["Top"], False)
+    file.take_heading()  # a heading card's inner section: it ends nothing
+    file.heading_done()
+    assert [h.title for h in file.trail] == ["Top"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "**A** : a : K ; L ^alpha",
+        "**A** : a : K ; L\n^alpha",
+        "**A** : a ^alpha : K ; L",
+        "**A** : a : K ; L ^x2",
+        "**A** : a : K ; L ^2",
+        "**A** : a : K ; L^alpha",
+        "**A** : a : K ; L ^alpha  ",
+    ],
+)
+def test_concept_block_ids_are_the_shared_reading(text: str) -> None:
+    md = BLOCK + "- " + text.replace("\n", "\n  ") + "\n"
+    (c,) = parse_concepts(md).concepts
+    assert c.block_id == take_block_id(text)[1]
+
+
+def test_split_body_names_its_parts() -> None:
+    split = _split_body("**A** : a : K ; L ^alpha\n![[a.png]]", True, False)
+    assert split is not None
+    assert (split.head, split.parts.tags, split.body, split.block_id) == (
+        "**A** : a : K ; L",
+        "K ; L",
+        "![[a.png]]",
+        "alpha",
+    )
+
+
+@pytest.mark.parametrize(
+    ("text", "tags"),
+    [("DEA ; AWS", True), ("DEA ;", True), (" DEA ; AWS ", True), ("DEA", False), ("C;C++", False)],
+)
+def test_is_tag_list(text: str, tags: bool) -> None:
+    assert is_tag_list(text) is tags

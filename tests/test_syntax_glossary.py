@@ -3,42 +3,15 @@ both parse paths, and properties of its reader on random Markdown-ish text."""
 
 from __future__ import annotations
 
+import time
 from collections import Counter
 
-import pytest
-from fixture_cases import FixtureCase
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from syntax_fixtures import describe, parse_case, syntax_cases
 
 from dea2anki.diagnostics import CODES
 from dea2anki.syntax.glossary import LABELS, TERM_HEADERS
 from dea2anki.syntax.parse import parse_concepts
-
-CASES = syntax_cases("glossary")
-
-
-def described(case: FixtureCase, *, fast: bool = True) -> list[str]:
-    """``describe``'s lines, a newline in a back written as \\n (as in details): a term
-    whose definition is its sub-bullets has a back of several lines."""
-    found = describe(parse_case(case, "glossary", fast=fast))
-    return [line.replace("\n", "\\n") for line in found]
-
-
-def test_fixture_file_has_all_cases() -> None:
-    assert len(CASES) == 27
-
-
-@pytest.mark.parametrize("name", list(CASES))
-def test_case(name: str) -> None:
-    case = CASES[name]
-    assert described(case) == list(case.expected)
-
-
-@pytest.mark.parametrize("name", list(CASES))
-def test_case_through_mistune(name: str) -> None:
-    case = CASES[name]
-    assert described(case, fast=False) == list(case.expected)
 
 
 def test_off_unless_named() -> None:
@@ -54,6 +27,22 @@ def test_block_ids_and_columns() -> None:
     assert [(c.term, c.block_id, c.column) for c in found] == [
         ("Idem", "idem", 3),
         ("Row", None, 2),
+    ]
+
+
+def test_a_paragraph_block_id_names_its_last_card_and_is_never_text() -> None:
+    # At the end of the last line, or alone on a line after it (as for the other syntaxes,
+    # dea2anki.naming.take_block_id); after a table it names the last row.
+    md = (
+        "# H\n\n**A**: first\n**B**: second ^bee\n\n**C**: third\n^sea\n\n"
+        "| Term | Def |\n|---|---|\n| d | fourth |\n^dee\n"
+    )
+    found = parse_concepts(md, syntaxes=["glossary"]).concepts
+    assert [(c.term, c.definition, c.block_id) for c in found] == [
+        ("A", "first", None),
+        ("B", "second", "bee"),
+        ("C", "third", "sea"),
+        ("d", "fourth", "dee"),
     ]
 
 
@@ -74,6 +63,16 @@ def test_a_table_row_with_more_cells_than_the_header() -> None:
     md = "# H\n\n| Term | Def |\n|---|---|\n| a | b | extra |\n| c |\n"
     found = parse_concepts(md, syntaxes=["glossary"]).concepts
     assert [(c.term, c.definition) for c in found] == [("a", "b"), ("c", "")]
+
+
+def test_long_lines_take_linear_time() -> None:
+    # A bold term then 60000 blanks took 30 s (two `\s*` around an optional colon), a row
+    # of a dash then 60000 blanks 13 s (the delimiter row's pattern, likewise).
+    blanks = " " * 60_000
+    for md in (f"# H\n\n**a**{blanks}x\n", f"# H\n\n| a | b |\n|-{blanks}x\n"):
+        start = time.perf_counter()
+        assert parse_concepts(md, syntaxes=["glossary"]).concepts == ()
+        assert time.perf_counter() - start < 5
 
 
 # --- properties --------------------------------------------------------------------------------

@@ -6,39 +6,16 @@ from __future__ import annotations
 from collections import Counter
 
 import pytest
-from fixture_cases import FixtureCase
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from syntax_fixtures import describe, parse_case, syntax_cases
 
 from dea2anki.diagnostics import CODES
 from dea2anki.settings import DEFAULT_SYNTAXES
+from dea2anki.syntax.blocks import HEADING, FileContext
+from dea2anki.syntax.lines import scan_gap, setext_underline
 from dea2anki.syntax.parse import parse_concepts
 from dea2anki.syntax.qa import answer_marker, question_marker, split_pair
-
-CASES = syntax_cases("qa")
-
-
-def described(case: FixtureCase, *, fast: bool = True) -> list[str]:
-    """``describe``'s lines, a newline in a front or back written as \\n (as in details): an
-    answer that opens with a list, or a question with code, runs over several lines."""
-    return [line.replace("\n", "\\n") for line in describe(parse_case(case, "qa", fast=fast))]
-
-
-def test_fixture_file_has_all_cases() -> None:
-    assert len(CASES) == 27
-
-
-@pytest.mark.parametrize("name", list(CASES))
-def test_case(name: str) -> None:
-    case = CASES[name]
-    assert described(case) == list(case.expected)
-
-
-@pytest.mark.parametrize("name", list(CASES))
-def test_case_through_mistune(name: str) -> None:
-    case = CASES[name]
-    assert described(case, fast=False) == list(case.expected)
+from dea2anki.syntax.walk import walk
 
 
 def test_on_by_default() -> None:
@@ -98,6 +75,25 @@ def test_columns_and_block_ids() -> None:
     ]
 
 
+def test_a_block_id_on_its_own_last_line() -> None:
+    # As every syntax reads it (naming.take_block_id): an id, not a line of the answer.
+    md = "# H\n\nQ: Where is Paris?\nA: France\n^paris\n\nQ: Why?\nA: Because. ^why\n"
+    found = parse_concepts(md, syntaxes=["qa"]).concepts
+    assert [(c.term, c.definition, c.block_id) for c in found] == [
+        ("Where is Paris?", "France", "paris"),
+        ("Why?", "Because.", "why"),
+    ]
+
+
+def test_setext_underlines_and_breaks_in_gaps() -> None:
+    md = "# H\n\nQ: a\nA: b\n---\n\n## Q\n---\ntext\n\n    code\n> ---\n"
+    file = FileContext("note.md", md, 1, 2)
+    headings = [b for b in walk(md, 1) if b.kind == HEADING]
+    assert [(b.line, setext_underline(file, b)) for b in headings] == [(1, 0), (3, 5), (7, 0)]
+    assert scan_gap(file, 5, 7) == (False, 4)  # a `---` line ends a gap
+    assert scan_gap(file, 10, 13) == (True, 12)  # code, and `---` in a quote, do not
+
+
 def test_an_answer_item_keeps_its_sub_list() -> None:
     md = "# H\n\nQ: Which ones?\n- A: these:\n  - one\n  - two\n"
     (c,) = parse_concepts(md, syntaxes=["qa"]).concepts
@@ -144,7 +140,7 @@ FRAGMENTS = st.sampled_from(
         "1. Q: n",
         "### Q: heading?",
         "# H",
-        "## H2",
+        "## Q: h2? A: a heading card's",
         "---",
         "```",
         "text",
@@ -180,7 +176,7 @@ SETTINGS = settings(
     derandomize=True,
     suppress_health_check=[HealthCheck.too_slow],
 )
-SYNTAX_SETS = (["qa"], ["qa", "callout"], list(DEFAULT_SYNTAXES))
+SYNTAX_SETS = (["qa"], ["qa", "callout"], ["heading", "sr", "qa"], list(DEFAULT_SYNTAXES))
 
 
 @given(TEXTS)

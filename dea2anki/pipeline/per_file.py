@@ -18,7 +18,7 @@ from ..read.frontmatter import decode, split_frontmatter
 from ..read.media import MediaCollector, MediaIndex
 from ..records import Fields, FileResult, Located, NoteFile, SourceFile, readable
 from ..render.footnotes import definitions as footnote_definitions
-from ..render.html import CardRenderer
+from ..render.html import CardRenderer, cloze_text
 from ..render.text import escape
 from ..settings import (
     ALLOW_HTML,
@@ -113,6 +113,8 @@ def process(
         if tags is None:
             tags = tag_lists[raw_tags] = tag_list(raw_tags, spelling)
         term, definition = renderer.fields(c.term_md, c.definition, c.details)
+        if c.cloze:
+            term = cloze_text(term)
         context = contexts.get(c.context)
         if context is None:
             context = contexts[c.context] = escape(context_line(c.context))
@@ -128,7 +130,7 @@ def process(
                 source=src,
                 root_deck=root_name,
                 key=key,
-                guid=default_guid(key, c.block_id),
+                guid=default_guid(key, c.block_id, c.cloze),
                 deck=deck,
                 raw_tags=raw_tags,
                 tags=tags,

@@ -24,6 +24,7 @@ from mistune.plugins.footnotes import (
     parse_inline_footnote,
     parse_ref_footnote,
 )
+from mistune.util import unikey
 
 MARKS = ("[^", "^[")
 """Text without these has no footnote: the usual case costs two substring searches."""
@@ -38,9 +39,18 @@ def has_footnotes(*texts: str) -> bool:
 def footnotes(md: mistune.Markdown) -> None:
     """mistune plugin: the footnotes plugin's grammar, without its rendering of the notes
     (a field is rendered in parts; ``note_list`` renders them once, at the end)."""
-    md.inline.register("footnote", INLINE_FOOTNOTE, parse_inline_footnote, before="link")
+    md.inline.register("footnote", INLINE_FOOTNOTE, _parse_reference, before="link")
     md.inline.register("inline_footnote", _INLINE_NOTE, _parse_inline_note, before="link")
     md.block.register("ref_footnote", REF_FOOTNOTE, parse_ref_footnote, before="ref_link")
+
+
+def _parse_reference(inline: Any, m: re.Match[str], state: InlineState) -> int | None:
+    # A reference to no note is not one: its text is read as any other (mistune's own
+    # parser would keep it as literal text, escaping the HTML that the plain path keeps).
+    if unikey(m.group("footnote_key")) not in state.env.get("ref_footnotes", {}):
+        return None
+    end: int = parse_inline_footnote(inline, m, state)
+    return end
 
 
 def _parse_inline_note(inline: Any, m: re.Match[str], state: InlineState) -> int:

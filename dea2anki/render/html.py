@@ -66,21 +66,15 @@ class CardRenderer:
         """The Term and Definition fields of one card. A side written on one line (a concept
         line) is rendered inline, so `1. step` stays text; one written over several lines (a
         cloze paragraph, a `?` card's list, a heading card's code) is rendered as blocks."""
-        term_blocks = "\n" in term_md.strip()
         # "^" first: most concepts have none, and this runs for every one of them.
         caret = "^" in term_md or "^" in definition or "^" in details
         if caret and footnotes.has_footnotes(term_md, definition, details):
-            if "\n" in definition.strip():
-                definition, details = "", f"{definition}\n\n{details}"
-            return self._with_footnotes(term_md, definition, details, term_blocks)
-        term = self.block(term_md) if term_blocks else self.inline(term_md)
-        if "\n" in definition.strip():
-            return term, "\n".join(x for x in (self.block(definition), self.block(details)) if x)
+            return self._with_footnotes(term_md, definition, details)
+        term = self.block(term_md) if _several_lines(term_md) else self.inline(term_md)
+        if _several_lines(definition):
+            return term, _joined(self.block(definition), self.block(details))
         first = self.inline(definition)
-        rest = self.block(details) if details else ""
-        if not rest:
-            return term, first
-        return term, f"<p>{first}</p>\n{rest}" if first else rest
+        return term, _back(first, self.block(details) if details else "")
 
     def inline(self, src: str) -> str:
         if not src:
@@ -115,30 +109,28 @@ class CardRenderer:
         """The Definition field: the concept line's definition, then the rest of its item."""
         return self.fields("", definition, details)[1]
 
-    def _with_footnotes(
-        self, term_md: str, definition: str, details: str, term_blocks: bool
-    ) -> tuple[str, str]:
-        md, renderer = self._footnoted, self._mistune[1]
+    def _with_footnotes(self, term_md: str, definition: str, details: str) -> tuple[str, str]:
+        md = self._footnoted
         env = footnotes.new_env(self._notes)
         # Every block is parsed before any line is: the notes written under the concept are
         # known before the first reference to them is numbered.
-        term_state = self._parse_blocks(term_md, env) if term_blocks else None
+        term_state = self._parse_blocks(term_md, env) if _several_lines(term_md) else None
+        lines = self._parse_blocks(definition, env) if _several_lines(definition) else None
         details_state = self._parse_blocks(details, env)
         footnotes.add_file_notes(env)
-        if term_state is not None:
-            renderer.raw_html = False
-            term = self._safe(str(md.render_state(term_state)).strip())
+        # Rendered in reading order: the notes are numbered as their references are met.
+        term = self._render(term_state) if term_state else self._inline(term_md, env)
+        if lines is not None:
+            body = _joined(self._render(lines), self._render(details_state))
         else:
-            term = self._inline(term_md, env)
-        first = self._inline(definition, env)
-        renderer.raw_html = False
-        rest = self._safe(str(md.render_state(details_state)).strip())
-        renderer.raw_html = False
+            body = _back(self._inline(definition, env), self._render(details_state))
+        self._mistune[1].raw_html = False
         notes = self._safe(footnotes.note_list(md, env).strip())
-        body = (f"<p>{first}</p>\n{rest}" if first else rest) if rest else first
-        if notes:
-            body = f"{body}\n{notes}" if body else notes
-        return term, body
+        return term, _joined(body, notes)
+
+    def _render(self, state: BlockState) -> str:
+        self._mistune[1].raw_html = False
+        return self._safe(str(self._footnoted.render_state(state)).strip())
 
     def _parse_blocks(self, src: str, env: dict[str, Any]) -> BlockState:
         md = self._footnoted
@@ -155,6 +147,33 @@ class CardRenderer:
         if self._clean and self._mistune[1].raw_html and html:
             return clean(html).strip()
         return html
+
+
+_CODE = re.compile(r"<code\b[^>]*>.*?</code>", re.S)
+
+
+def cloze_text(html: str) -> str:
+    """A cloze note's Text as Anki must read it: Anki finds ``{{c1::`` anywhere in a field,
+    code included, so in code (`{{c1::` in a note about Anki) the braces become entities,
+    which look the same and open no gap."""
+    if "{{" not in html or "<code" not in html:
+        return html
+    return _CODE.sub(lambda m: m.group(0).replace("{{", "&#123;&#123;"), html)
+
+
+def _several_lines(src: str) -> bool:
+    return "\n" in src.strip()
+
+
+def _joined(*parts: str) -> str:
+    return "\n".join(p for p in parts if p)
+
+
+def _back(first: str, rest: str) -> str:
+    """A one-line definition and the blocks under it: the line as a paragraph of its own."""
+    if not rest:
+        return first
+    return f"<p>{first}</p>\n{rest}" if first else rest
 
 
 def _strip_block_ids(src: str) -> str:

@@ -10,7 +10,8 @@ blocks, in document order, to one ``Reader`` per enabled syntax:
 - A heading or a break goes to every reader (``boundary``), before the heading takes effect,
   so a reader can finish what it was collecting under the old heading. A reader that takes a
   heading as its own (``FileContext.take_heading``: a heading card, a ``## Concepts`` block
-  opener) keeps it from becoming a deck level.
+  opener) keeps it from becoming a deck level; given the heading's level, the heading still
+  ends the sections before it, once every reader has heard it (``FileContext.heading_done``).
 - At the end of the file every reader hears ``finish``.
 
 The deck path and the Context line of each concept come from the headings (``FileContext``).
@@ -96,6 +97,8 @@ class FileContext:
         """A heading (even one a syntax took) came before this point."""
         self._headless = False
         self.heading_taken = False
+        self._taken_ends = 0
+        """The level whose sections the taken heading ends in ``heading_done`` (0: none)."""
         self.diagnostics: list[Diagnostic] = []
         # (deck_path, context) under the current trail: shared by the concepts under it,
         # which keeps a large vault's memory and cache small.
@@ -104,9 +107,14 @@ class FileContext:
     def warn(self, code: Code, line: int, message: str, column: int | None = None) -> None:
         self.diagnostics.append(report(code, self.path, line, message, column))
 
-    def take_heading(self) -> None:
-        """The heading being read belongs to a syntax: it makes no deck level."""
+    def take_heading(self, level: int = 0) -> None:
+        """The heading being read belongs to a syntax: it makes no deck level. Given its
+        ``level``, it still ends the sections of that level and deeper (``## Concepts`` after
+        ``## Athena``), but only in ``heading_done``: a reader that hears the heading after
+        this one still finishes its card under the old trail."""
         self.heading_taken = True
+        if level:
+            self._taken_ends = level
 
     def line_text(self, line: int) -> str:
         """The text of the file's ``line`` ("" outside the body)."""
@@ -116,6 +124,13 @@ class FileContext:
     def enter_heading(self, level: int, title: str, deck: str) -> None:
         self.end_sections(level)
         self.trail.append(_Heading(level, title, deck))
+
+    def heading_done(self) -> None:
+        """Every reader has heard the heading (and the driver entered it, if none took it)."""
+        if self._taken_ends:
+            self.end_sections(self._taken_ends)
+            self._taken_ends = 0
+        self.heading_taken = False
 
     def end_sections(self, level: int) -> None:
         """The headings at ``level`` and deeper end here: a taken heading makes no deck level

@@ -1,4 +1,5 @@
-"""The ``callout`` syntax: Obsidian callouts that hold a card (see the README, "Callouts").
+"""The ``callout`` syntax: Obsidian callouts that hold a card (the grammar: docs/syntaxes.md,
+"callout").
 
 ``> [!definition] Term`` (also ``term``, ``concept`` and ``flashcard``, in any case, foldable
 ``[!definition]-`` / ``[!definition]+`` too) is a card: the title is the front, the rest of
@@ -14,7 +15,8 @@ The front, in order:
    (Gioco)``) and parentheses around all of it;
 3. when there is no title, or it is only a label (``Definition``, ``Definizione 6.1:``,
    ``Theorem.``): a bold term that starts the body (``**Term**: definition``, the rest is
-   the back); else the first bold words of the body, which stays whole on the back (``A
+   the back; a hyphen after the term needs spaces around it: ``**Cloud**-based`` is no
+   term of its own); else the first bold words of the body, which stays whole on the back (``A
    **group** is ...``; not under a theorem label, whose bold words are emphasis); else a
    numbered label as written (``Teorema 6.8``); else, in a ``flashcard`` callout, the first
    paragraph.
@@ -29,10 +31,11 @@ from collections.abc import Sequence
 from typing import NamedTuple
 
 from ..diagnostics import CALLOUT_EMPTY
+from ..naming import take_block_id
 from ..records import Concept
 from ..render.text import plain_text
 from .blocks import PARAGRAPH, Block, FileContext
-from .qa import (
+from .lines import (
     CALLOUT_HEAD,
     FENCE,
     STARTS_BLOCK,
@@ -40,10 +43,9 @@ from .qa import (
     fence_step,
     last_line,
     split_back,
-    split_pair,
-    take_block_id,
     unquote,
 )
+from .qa import split_pair
 
 CARD_TYPES = frozenset({"definition", "term", "concept", "flashcard"})
 
@@ -65,14 +67,14 @@ _LABEL = re.compile(
     rf"(?:\*\*|__)?(?:[ \t]*[:\uff1a]|[ \t]+[-\u2013\u2014](?=[ \t])|[ \t]*$|[ \t]*(?=\())[ \t]*",
     re.IGNORECASE,
 )
-# `**Term**: definition`, `**Term:** definition`, `**Term** - definition`, `**Term**:: def`.
+# `**Term**: definition`, `**Term:** definition`, `**Term** - definition`, `**Term**:: def`;
+# as in a glossary, a hyphen needs spaces around it (`**Cloud**-based storage` is a sentence).
 _LEAD_TERM = re.compile(
-    r"(?P<e>\*\*|__)(?P<term>[^\n]+?)(?P<colon>[:\uff1a])?(?P=e)[ \t]*"
-    r"(?(colon)|(?:[:\uff1a]{1,2}|[-\u2013\u2014]))[ \t]*(?P<rest>.*)",
+    r"(?P<e>\*\*|__)(?P<term>[^\n]+?)(?P<colon>[:\uff1a])?(?P=e)"
+    r"(?(colon)|(?:[ \t]*[:\uff1a]{1,2}|[ \t]+-(?=\s)|[ \t]*[\u2013\u2014]))[ \t]*(?P<rest>.*)",
     re.DOTALL,
 )
 _COMMENT = re.compile(r"%%.*?%%")
-_BOLD = re.compile(r"(\*\*|__)(?=\S)(.+?)(?<=\S)\1")
 
 
 class CalloutHead(NamedTuple):
@@ -184,10 +186,41 @@ def _front(title: str, body: str, *, flashcard: bool) -> tuple[str, str]:
     if lead is not None and not lead.group("term").strip().endswith(("*", "_")):
         return lead.group("term").strip(), lead.group("rest")
     first, rest = split_back(body)
-    bold = _BOLD.search(first)
+    bold = first_bold(first)
     theorem = m is not None and re.fullmatch(_THEOREM_WORD, m.group("word"), re.IGNORECASE)
     if bold is not None and not theorem and not flashcard:
-        return bold.group(2), body
+        return bold, body
     if m is not None and m.group("number"):
         return title.rstrip(":\uff1a").strip(), body  # `Teorema 6.8`: a name of sorts
     return (first, rest) if flashcard and not title else ("", body)
+
+
+def first_bold(text: str) -> str | None:
+    """The first ``**bold**`` (or ``__bold__``) words of ``text``: an opener before a
+    non-space, then the nearest same closer after a non-space, on one line. One pass: a
+    regex tries every opener to the end of its line (``**a **a **a ...`` took seconds)."""
+    for line in text.split("\n"):
+        closes = {
+            d: [e for e in _find_all(line, d) if e and not line[e - 1].isspace()]
+            for d in ("**", "__")
+        }
+        for s in _openers(line):
+            ends = closes[line[s : s + 2]]
+            if ends and ends[-1] >= s + 3:
+                return line[s + 2 : next(e for e in ends if e >= s + 3)]
+    return None
+
+
+def _find_all(line: str, delimiter: str) -> list[int]:
+    """Every index where ``delimiter`` starts, overlaps too (``***`` holds ``**`` twice)."""
+    found, i = [], line.find(delimiter)
+    while i >= 0:
+        found.append(i)
+        i = line.find(delimiter, i + 1)
+    return found
+
+
+def _openers(line: str) -> list[int]:
+    """Where a bold could open: a delimiter before a non-space, in order."""
+    starts = sorted(_find_all(line, "**") + _find_all(line, "__"))
+    return [s for s in starts if s + 2 < len(line) and not line[s + 2].isspace()]

@@ -8,34 +8,40 @@ is the text with its markers removed, so re-numbering or re-hinting a cloze keep
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 
-from ..diagnostics import CLOZE_UNCLOSED
-from ..naming import BLOCK_ID
+from ..diagnostics import CLOZE_NO_CARD, EMPTY_TERM, Code
+from ..naming import take_block_id
 from ..records import Concept
 from ..render.text import plain_text
 from .blocks import Block, FileContext, first_text_line
+from .cloze_marks import OPENER, filled, numbers
 from .concept_line import mask_code_spans
 
-_BLOCK_ID = re.compile(rf"\s({BLOCK_ID})\s*$")
-_OPEN = re.compile(r"\{\{c\d+::")
-# The innermost marker first: Anki 23.10+ nests clozes, `{{c1::a {{c2::b}} c}}`.
-_INNERMOST = re.compile(r"\{\{c\d+::((?:(?!\{\{c\d+::|\}\}).)*?)(?:::(?:(?!\}\}).)*?)?\}\}", re.S)
+# Stands for a brace inside a code span while the gaps are read (a code span shows a marker
+# as text: `{{c1::` in a note about Anki itself), and is put back after.
+_HIDDEN_BRACE = "\x01"
 
 
 def has_cloze(text: str) -> bool:
     """A cloze marker outside code spans (whether or not it closes)."""
-    return "{{c" in text and _OPEN.search(mask_code_spans(text)) is not None
+    return "{{c" in text and OPENER.search(mask_code_spans(text)) is not None
 
 
 def without_markers(text: str) -> str | None:
-    """``text`` with every cloze marker replaced by its answer; None when one never closes."""
-    while True:
-        text, n = _INNERMOST.subn(r"\1", text)
-        if not n:
-            break
-    return None if _OPEN.search(text) else text
+    """``text`` with every cloze marker outside code spans replaced by its answer; None when
+    one never closes."""
+    out = filled(_hide_code_braces(text))
+    return out.replace(_HIDDEN_BRACE, "{") if out is not None else None
+
+
+def _hide_code_braces(text: str) -> str:
+    if "`" not in text:
+        return text
+    masked = mask_code_spans(text)
+    return "".join(
+        _HIDDEN_BRACE if c == "{" and m == "\0" else c for c, m in zip(text, masked, strict=True)
+    )
 
 
 class ClozeSyntax:
@@ -55,29 +61,31 @@ class ClozeReader:
         if not has_cloze(text):
             return None
         file = self.file
-        block_id = None
-        m = _BLOCK_ID.search(text)
-        if m:
-            block_id, text = m.group(1)[1:], text[: m.start()].rstrip()
-        masked = mask_code_spans(text)
-        plain = without_markers(masked)
+        text, block_id = take_block_id(text)
         column = file.column(block.line, text)
-        if plain is None:
-            file.warn(
-                CLOZE_UNCLOSED,
-                block.line,
-                "a cloze '{{c1::' is never closed with '}}'; this paragraph makes no card: "
-                f"{first_text_line(text)[1][:60]!r}",
-                column,
-            )
+        answers = without_markers(text)
+        if answers is None:
+            self._warn(CLOZE_NO_CARD, block, "a cloze '{{c1::' is never closed with '}}'", text)
             return ()
-        # The identity is the text a learner reads once every gap is filled; code spans
-        # were masked only to find the markers, so take the answers from the real text.
-        term = plain_text(without_markers(text) or plain)
+        term = plain_text(answers)
+        if not term:
+            self._warn(EMPTY_TERM, block, "a cloze paragraph with no text", text)
+            return ()
+        if not any(n > 0 for n in numbers(_hide_code_braces(text))):
+            self._warn(CLOZE_NO_CARD, block, "cloze numbers start at 1 ('{{c1::')", text)
+            return ()
         return (
             file.concept(
                 term, text, "", (), block.line, column, block_id, block.details, cloze=True
             ),
+        )
+
+    def _warn(self, code: Code, block: Block, problem: str, text: str) -> None:
+        self.file.warn(
+            code,
+            block.line,
+            f"{problem}; this paragraph makes no card: {first_text_line(text)[1][:60]!r}",
+            self.file.column(block.line, text),
         )
 
     def boundary(self, block: Block) -> Sequence[Concept]:

@@ -1,4 +1,4 @@
-"""The ``concept`` syntax: the seed's grammar (see the README, "Concepts").
+"""The ``concept`` syntax: the seed's grammar (the README's "Concepts", and docs/syntaxes.md).
 
 A paragraph that is just ``**_Concept_**`` opens a block that runs to the next ``---`` or
 heading; so does a heading that is just ``Concept``/``Concepts``, which then runs to the next
@@ -12,9 +12,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from typing import NamedTuple
 
 from ..diagnostics import CONCEPT_NO_SEPARATOR, EMPTY_TERM, UNBALANCED_BOLD
-from ..naming import BLOCK_ID, split_tags
+from ..naming import split_tags, take_block_id
 from ..records import Concept
 from ..render.text import plain_text
 from .blocks import HEADING, ITEM, Block, FileContext, first_text_line
@@ -23,9 +24,11 @@ from .concept_line import Parts, mask_code_spans, plain_concept, split_concept_t
 _BLOCK_MARKER = re.compile(r"^(?=[*_]+)[*_]+\s*concepts?\s*:?\s*[*_]+\s*:?$", re.IGNORECASE)
 # A heading needs no emphasis to be one: `## Concepts`, `### _Concept_:`, `## **Concepts:**`.
 _HEADING_MARKER = re.compile(r"^[*_]*\s*concepts?\s*:?\s*[*_]*\s*:?$", re.IGNORECASE)
-_BLOCK_ID = re.compile(rf"\s({BLOCK_ID})\s*$")
 # `**Term** - definition`: the glossary syntax's separator, not ours.
 _DASH_AFTER_BOLD = re.compile(r"^(\*\*|__).+?\1\s*[-\u2013\u2014]\s")
+# A paragraph line that is one bold span (`**Streaming**`, a hard break after it allowed):
+# a heading-like label over the lines below it, never part of a definition.
+_BOLD_LABEL = re.compile(r"(\*\*|__)(?:(?!\1).)+\1\s*\\?")
 # A line that continues a concept's paragraph but belongs below its definition: display
 # maths or an image / Obsidian embed (see _split_body).
 _BODY_STARTS = ("$$", "![")
@@ -70,10 +73,12 @@ class ConceptReader:
         if block.kind == HEADING:
             if _HEADING_MARKER.match(block.text.strip()):
                 # Like the paragraph, it makes no deck and no Context entry; as a heading it
-                # still ends the sections it follows at its level.
-                self.file.take_heading()
-                self.file.end_sections(block.level)
-                if not (self.in_block and self._opener_level):
+                # still ends the sections it follows at its level, once every reader has
+                # heard it (a card another syntax was collecting above it keeps its deck).
+                self.file.take_heading(block.level)
+                # Inside a heading block a deeper `### Concepts` leaves the block as it was;
+                # one of the opener's level or above opens a new block at its own level.
+                if not (self.in_block and 0 < self._opener_level < block.level):
                     self._opener_level = block.level
                 self.in_block = True
                 return ()
@@ -95,19 +100,29 @@ class ConceptReader:
 
     def _paragraph(self, block: Block) -> list[Concept]:
         """A paragraph in a block: each line that starts with a bold term and a separator
-        starts a concept; the lines after it, up to the next such line, continue it (as the
-        lines of a list item's paragraph do). Lines before the first are prose."""
+        starts a concept; the lines after it continue it (as the lines of a list item's
+        paragraph do) up to the next such line, a bold label line (``**Streaming**``) or a
+        glossary line (``**Term** - definition``). Lines before the first and after a label
+        or glossary line are prose."""
         lines = block.text.rstrip("\n").split("\n")
-        starts = [
-            i
-            for i, line in enumerate(lines)
-            if line.lstrip().startswith(("**", "__"))
-            and split_concept_text(line, bold_term=True) is not None
-        ]
+        starts: list[int] = []
+        ends: list[int] = []
+        for i, line in enumerate(lines):
+            stripped = line.strip()
+            if not stripped.startswith(("**", "__")):
+                continue
+            if split_concept_text(stripped, bold_term=True) is not None:
+                starts.append(i)
+                ends.append(i)
+            elif _BOLD_LABEL.fullmatch(stripped) or _DASH_AFTER_BOLD.match(stripped):
+                ends.append(i)
+        ends.append(len(lines))
         found = []
-        for n, start in enumerate(starts):
-            end = starts[n + 1] if n + 1 < len(starts) else len(lines)
-            text = "\n".join(lines[start:end])
+        n = 0
+        for start in starts:
+            while ends[n] <= start:
+                n += 1
+            text = "\n".join(lines[start : ends[n]])
             concept = self._concept(text, block.line + start, True, "", bold_term=True)
             if concept is not None:
                 found.append(concept)
@@ -123,14 +138,14 @@ class ConceptReader:
             term, definition, written_tags = plain
             tags = self._tags(written_tags)
             return file.concept(term, term, definition, tags, line, column, None, details)
-        block_id, text = _take_block_id(text)
+        text, block_id = take_block_id(text)
         parts = split_concept_text(text, in_block=in_block, bold_term=bold_term)
         body = ""
         if (parts is None or parts.tags is None) and "\n" in text.strip():
             split = _split_body(text, in_block, bold_term)
             if split is not None:
-                text, parts, body, head_id = split
-                block_id = block_id or head_id
+                text, parts, body = split.head, split.parts, split.body
+                block_id = block_id or split.block_id
         if parts is None:
             first = first_text_line(text)[1]
             # `**Term** - definition` is the glossary syntax's line: a later syntax may read
@@ -175,30 +190,32 @@ class ConceptReader:
         return file.concept(term, term_md, definition, tags, line, column, block_id, details)
 
 
-def _take_block_id(text: str) -> tuple[str | None, str]:
-    """(the trailing Obsidian block id without its '^', or None; the text without it)."""
-    m = _BLOCK_ID.search(text)
-    if m is None:
-        return None, text
-    return m.group(1)[1:], text[: m.start()]
+class _Body(NamedTuple):
+    """A concept line and the display maths or embed written right under it."""
+
+    head: str
+    """The concept line (or lines) above the maths or embed, without its block id."""
+    parts: Parts
+    """The head read as a concept: it has a tag list."""
+    body: str
+    """The rest of the text, from the maths or embed on."""
+    block_id: str | None
+    """The block id that ended the head, without its '^'."""
 
 
-def _split_body(
-    text: str, in_block: bool, bold_term: bool
-) -> tuple[str, Parts, str, str | None] | None:
+def _split_body(text: str, in_block: bool, bold_term: bool) -> _Body | None:
     """A tagged concept line followed, with no blank line, by display maths or an embed:
-    Markdown makes them one paragraph, whose end then reads as no tag list. (head, its parts,
-    the rest from the maths or embed on, a block id that ended the head), when the lines
-    before the maths or embed are a concept with a tag list; else None."""
+    Markdown makes them one paragraph, whose end then reads as no tag list. Its parts when
+    the lines before the maths or embed are a concept with a tag list; else None."""
     lines = text.strip().split("\n")
     for k in range(1, len(lines)):
         if lines[k].lstrip().startswith(_BODY_STARTS):
             break
     else:
         return None
-    head_id, head = _take_block_id("\n".join(lines[:k]))
+    head, head_id = take_block_id("\n".join(lines[:k]))
     parts = split_concept_text(head, in_block=in_block, bold_term=bold_term)
     if parts is None or parts.tags is None:
         return None
     body = "\n".join(line.strip() for line in lines[k:])
-    return head, parts, body, head_id
+    return _Body(head, parts, body, head_id)

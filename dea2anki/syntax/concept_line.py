@@ -2,7 +2,7 @@
 
 A separator colon is never one inside `code`, **bold**, a link target, a URL, ``10:30``,
 maths or ``\\:``; the first separator ends the term, and the last one starts the tag list
-when what follows it is one (see the README), so a definition may contain colons.
+when what follows it is one (see docs/syntaxes.md), so a definition may contain colons.
 """
 
 from __future__ import annotations
@@ -45,6 +45,12 @@ _TAG = r"[\w\-/.&+#]+"
 _LINE_TAG_LIST = re.compile(rf"^\s*(?:{_TAG}\s+;\s*)+(?:{_TAG}\s*)?$")
 # Inside a block the tag list may also be a single tag, and tags may contain spaces.
 _BLOCK_TAG_LIST = re.compile(rf"^\s*(?:{_TAG}|[\w\-/.&+# ]+(?:;[\w\-/.&+# ]*)+)\s*$")
+
+
+def is_tag_list(text: str) -> bool:
+    """Whether ``text`` is a tag list as a concept line outside a block ends in: one-word tags
+    joined by `` ; `` (``DEA ; AWS``, ``DEA ;``), which prose after a colon almost never is."""
+    return _LINE_TAG_LIST.match(text) is not None
 
 
 class Parts(NamedTuple):
@@ -113,7 +119,7 @@ def split_concept_text(
     ``bold_term``, when the term is not one bold span).
 
     The first separator ends the term; the last one starts the tag list when what follows it
-    is one (see the README), so the definition may contain colons.
+    is one (see docs/syntaxes.md), so the definition may contain colons.
     """
     text = text.strip()
     if ":**" in text or ":__" in text:  # `**Term:**`: the colon inside the bold separates

@@ -1,12 +1,13 @@
-"""The ``glossary`` syntax: bold terms and term tables (see the README, "Glossaries").
+"""The ``glossary`` syntax: bold terms and term tables (grammar in docs/syntaxes.md,
+"glossary").
 
 Off unless named: ordinary prose has bold words. It reads what no other syntax claimed:
 
 - a list item that starts with a bold term and a separator (``- **Term**: def``,
-  ``- **Term:** def``, ``1. **Term** - def``, en and em dashes too) and has no tag list
-  (that is the ``concept`` syntax's line); the rest of the item is the card's details, or
-  its definition when the line has none (``- **Term**`` or ``- **Term**:``, sub-bullets
-  below);
+  ``- **Term:** def``, ``- **Term**:: def``, ``1. **Term** - def``, en and em dashes too)
+  and has no tag list (that is the ``concept`` syntax's line); the rest of the item is the
+  card's details, or its definition when the line has none (``- **Term**`` or
+  ``- **Term**:``, sub-bullets below);
 - the lines of a paragraph that start that way (one card per line; a line that does not
   start with a bold term continues the definition above it), or a line that is only a bold
   term with its definition on the lines below (``**Term**`` then the text);
@@ -23,8 +24,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from typing import NamedTuple
 
-from ..naming import BLOCK_ID
+from ..naming import take_block_id
 from ..records import Concept
 from ..render.text import plain_text
 from .blocks import ITEM, PARAGRAPH, Block, FileContext
@@ -32,20 +34,22 @@ from .concept_line import split_concept_text
 
 # `**Term**: def`, `**Term** - def`, the same with an en or em dash (the separator after
 # the bold), or `**Term:** def` (the colon inside it). A hyphen needs spaces around
-# it: `**X**-based` is a word, not a definition.
+# it: `**X**-based` is a word, not a definition. `**Term**:: def` (the spaced-repetition
+# plugin's card, `:::` its reversed one) has one separator, as the concept syntax reads
+# it, not a colon at the start of the definition.
 _TERM = r"(\*\*|__)(?=\S)(?P<term>(?:(?!\1).)+?)"  # the term never contains its own marker
 _AFTER_BOLD = re.compile(
-    rf"{_TERM}(?<=\S)\1(?:\s*:|\s+-(?=\s)|\s*[\u2013\u2014])\s*(?P<definition>.*)",
+    rf"{_TERM}(?<=\S)\1(?:\s*:{{1,3}}|\s+-(?=\s)|\s*[\u2013\u2014])\s*(?P<definition>.*)",
     re.DOTALL,
 )
 _INSIDE_BOLD = re.compile(rf"{_TERM}\s*:\1\s*(?P<definition>.*)", re.DOTALL)
 # A paragraph line that is only a bold term (`**Term**`, `**Term:**`, a hard break after it):
 # the definition is on the lines below.
-_BOLD_ALONE = re.compile(rf"{_TERM}(?<=\S)\1\s*:?\s*\\?")
-_BLOCK_ID = re.compile(rf"\s({BLOCK_ID})\s*$")
+_BOLD_ALONE = re.compile(rf"{_TERM}(?<=\S)\1\s*(?::{{1,3}}\s*)?\\?")
 
 # A GFM table's delimiter row: cells of dashes with optional alignment colons.
-_DELIMITER_ROW = re.compile(r"\s*\|?\s*:?-+:?\s*(?:\|\s*:?-+:?\s*)*\|?\s*")
+# Read on a stripped row; one blank run between parts, so a long row fails in linear time.
+_DELIMITER_ROW = re.compile(r"\|?[ \t]*:?-+:?[ \t]*(?:\|[ \t]*:?-+:?[ \t]*)*\|?")
 _CELL_SPLIT = re.compile(r"(?<!\\)\|")
 _BOLD_CELL = re.compile(r"(\*\*|__)(?=\S)((?:(?!\1).)+?)(?<=\S)\1")
 TERM_HEADERS = frozenset(
@@ -112,6 +116,18 @@ LABELS = frozenset(
 ``**정의**: ...``), not a term."""
 
 
+class _BoldLine(NamedTuple):
+    """A paragraph line that starts with a bold term, while its paragraph is read."""
+
+    term_md: str
+    definition: list[str]
+    """The definition's parts: the text after the term, then each line below it that
+    does not start a card of its own."""
+    line: int
+    source: str
+    """The line as written (stripped): where the card's column points."""
+
+
 class GlossarySyntax:
     name = "glossary"
     example = "`- **Term**: definition`"
@@ -145,11 +161,7 @@ class GlossaryReader:
         text = block.text.strip()
         if not text.startswith(("**", "__")):
             return None
-        block_id = None
-        m = _BLOCK_ID.search(text)
-        if m:
-            block_id = m.group(1)[1:]
-            text = text[: m.start()].rstrip()
+        text, block_id = take_block_id(text)
         parts = _bold_term(text)
         if parts is None:
             # `- **Term**` alone, its definition in the sub-bullets under it.
@@ -171,17 +183,21 @@ class GlossaryReader:
     # --- paragraphs: bold-term lines and tables ------------------------------------------
 
     def _paragraph(self, block: Block) -> list[Concept]:
-        lines = block.text.rstrip("\n").split("\n")
+        # The paragraph's `^block-id` (at the end of its last line, or alone on a line
+        # after it) is never text; it names the last card, the line it is written on.
+        text, block_id = take_block_id(block.text.rstrip("\n"))
+        lines = text.split("\n")
         table_at = _table_start(lines)
         prose = lines if table_at is None else lines[:table_at]
         concepts = self._bold_lines(prose, block.line)
         if table_at is not None:
             concepts.extend(self._table(lines[table_at:], block.line + table_at))
+        if block_id is not None and concepts:
+            concepts[-1] = concepts[-1]._replace(block_id=block_id)
         return concepts
 
     def _bold_lines(self, lines: list[str], first_line: int) -> list[Concept]:
-        # (term_md, definition parts, line, source text) of each card, in order.
-        cards: list[tuple[str, list[str], int, str]] = []
+        cards: list[_BoldLine] = []
         for i, raw in enumerate(lines):
             line = raw.strip()
             parts = None
@@ -192,13 +208,13 @@ class GlossaryReader:
                     if m and _is_term(m.group("term")):
                         parts = (m.group("term").strip(), "")
             if parts is not None:
-                cards.append((parts[0], [parts[1]], first_line + i, line))
+                cards.append(_BoldLine(parts[0], [parts[1]], first_line + i, line))
             elif cards and line:
-                cards[-1][1].append(line)  # the definition goes on below the term line
+                cards[-1].definition.append(line)  # the definition goes on below the term line
         return [
-            self._concept(term_md, " ".join(parts).strip(), line, text)
-            for term_md, parts, line, text in cards
-            if any(parts)  # a bold line with nothing after it is emphasis, not a card
+            self._concept(card.term_md, " ".join(card.definition).strip(), card.line, card.source)
+            for card in cards
+            if any(card.definition)  # a bold line with nothing after it is emphasis, not a card
         ]
 
     def _table(self, lines: list[str], first_line: int) -> list[Concept]:
@@ -257,7 +273,7 @@ def _table_start(lines: list[str]) -> int | None:
     """Index of a table's header row in a paragraph's lines (the row above the first
     delimiter row with as many cells), else None."""
     for i in range(1, len(lines)):
-        if "-" in lines[i] and _DELIMITER_ROW.fullmatch(lines[i]):
+        if "-" in lines[i] and _DELIMITER_ROW.fullmatch(lines[i].strip()):
             head, delimiter = lines[i - 1], lines[i]
             if "|" in head + delimiter and len(_cells(head)) == len(_cells(delimiter)):
                 return i - 1

@@ -1,5 +1,5 @@
-"""The ``heading`` syntax: a heading is the front, what follows it the back (see the README,
-"Heading cards"). The layout of markdown-anki-decks and md2anki.
+"""The ``heading`` syntax: a heading is the front, what follows it the back (grammar in
+docs/syntaxes.md, "heading"). The layout of markdown-anki-decks and md2anki.
 
 A heading at the card level (``heading-level``, default 2) opens a card; it runs to the next
 heading at that level or above, or the end of the file. Deeper headings inside it are part
@@ -14,7 +14,9 @@ of its back, and neither they nor the card's heading become deck levels. From md
 
 A front with Anki cloze markers (``{{c1::...}}``, which both tools accept in a question)
 makes a cloze note whose back is its extra text; a card without ``---`` whose text has them
-is one cloze note, the heading and the text (md2anki's cloze note types blank both).
+is one cloze note, the heading and the text (md2anki's cloze note types blank both). Markers
+are read as the ``cloze`` syntax reads them (nested, none inside code spans), and a marker
+that never closes makes no card, as there.
 """
 
 from __future__ import annotations
@@ -22,22 +24,27 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import NamedTuple
 
-from ..diagnostics import HEADING_EMPTY
+from ..diagnostics import CLOZE_NO_CARD, HEADING_EMPTY
 from ..naming import clean_deck_component
 from ..records import Concept
 from ..render.text import plain_text
-from .blocks import BREAK, Block, FileContext
+from .blocks import BREAK, Block, FileContext, first_text_line
+from .cloze import has_cloze, without_markers
 
+# A run of blanks is only tried from its start (`(?<!\s)`) and a marker's text never holds a
+# backtick (it is a code span): each pattern reads a line in linear time.
 _UUID = r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}"
-_MD2ANKI_ID = re.compile(rf"\s*\(\s*{_UUID}\s*\)\s*$")
+_MD2ANKI_ID = re.compile(rf"(?<!\s)\s*\(\s*{_UUID}\s*\)\s*$")
 # md2anki's deck ids are 32-bit random numbers; five digits or more is never a year.
-_MD2ANKI_DECK_ID = re.compile(r"\s+\(\d{5,}\)\s*$")
-_MD2ANKI_TAGS = re.compile(r"[ \t]*`\{=:(.*?):=\}`")
-_MD2ANKI_MODEL = re.compile(r"[ \t]*`\{=<.*?>=\}`")
+_MD2ANKI_DECK_ID = re.compile(r"(?<!\s)\s+\(\d{5,}\)\s*$")
+_MD2ANKI_TAGS = re.compile(r"(?<![ \t])[ \t]*`\{=:([^`\n]*?):=\}`")
+_MD2ANKI_MODEL = re.compile(r"(?<![ \t])[ \t]*`\{=<[^`\n]*?>=\}`")
 _MD2ANKI_SUBDECK = re.compile(r"Subdeck:\s")
-_CLOZE = re.compile(r"\{\{c\d+::(.*?)(?:::(?:(?!\}\}).)*)?\}\}", re.DOTALL)
 _ATX = re.compile(r" {0,3}#")
+# Blank lines a removed marker leaves, with the blank line around them.
+_EMPTIED_LINES = re.compile(r"\n\n+(?:[ \t]*\n)+")
 
 
 @dataclass
@@ -50,6 +57,20 @@ class _Card:
     """The file line where the card's text starts (after the heading and its underline)."""
     split: int | None = None
     """The file line of its first ``---``, when it has one."""
+
+
+class _DeckTags(NamedTuple):
+    level: int
+    """The level of the heading they were written under (0: above every heading)."""
+    tags: list[str]
+
+
+class _DeckHeading(NamedTuple):
+    """An md2anki deck heading, entered without its id and ``Subdeck:`` prefix."""
+
+    level: int
+    title: str
+    deck: str
 
 
 class HeadingSyntax:
@@ -66,13 +87,13 @@ class HeadingReader:
         self.card: _Card | None = None
         self.subdecks: list[int] = []
         """Levels of the md2anki ``Subdeck:`` headings the reader is under."""
-        self.deck_tags: list[tuple[int, list[str]]] = [(0, [])]
+        self.deck_tags: list[_DeckTags] = [_DeckTags(0, [])]
         """md2anki's deck tags (``{=:tag:=}`` outside a card) by the level of the heading
         they were written under: every card under that heading gets them."""
         self.leave = 0
         """The level of the card heading whose sections are still to be left (0: none)."""
-        self.enter: tuple[int, str, str] | None = None
-        """An md2anki deck heading still to be entered: (level, title, deck)."""
+        self.enter: _DeckHeading | None = None
+        """An md2anki deck heading still to be entered."""
 
     def _catch_up(self) -> None:
         """What a heading the reader took does to the heading trail, done at the block after
@@ -87,7 +108,7 @@ class HeadingReader:
             file.end_sections(self.leave)
             self.leave = 0
         if self.enter is not None:
-            file.enter_heading(*self.enter)
+            file.enter_heading(self.enter.level, self.enter.title, self.enter.deck)
             self.enter = None
 
     def read(self, block: Block) -> Sequence[Concept] | None:
@@ -96,7 +117,7 @@ class HeadingReader:
         if self.card is not None:
             return ()
         if "`{=:" in block.text:
-            _markers_out(block.text, self.deck_tags[-1][1])
+            _markers_out(block.text, self.deck_tags[-1].tags)
         return None
 
     def boundary(self, block: Block) -> Sequence[Concept]:
@@ -117,7 +138,7 @@ class HeadingReader:
         out = self._close(block.line - 1) if card is not None else ()
         while self.subdecks and self.subdecks[-1] >= level:
             self.subdecks.pop()
-        while self.deck_tags[-1][0] >= level:
+        while self.deck_tags[-1].level >= level:
             self.deck_tags.pop()
         if level == (self.subdecks[-1] + 1 if self.subdecks else file.heading_level) and not (
             _MD2ANKI_SUBDECK.match(block.text)
@@ -128,14 +149,16 @@ class HeadingReader:
             return out
         if level >= file.heading_level and _MD2ANKI_SUBDECK.match(block.text):
             self.subdecks.append(level)
-        self.deck_tags.append((level, []))
-        title = _MD2ANKI_DECK_ID.sub("", _MD2ANKI_SUBDECK.sub("", block.text, count=1))
+        self.deck_tags.append(_DeckTags(level, []))
+        # `Subdeck: ` only as the heading's first word: `# Anki Subdeck: how` is a title.
+        subdeck = _MD2ANKI_SUBDECK.match(block.text)
+        title = _MD2ANKI_DECK_ID.sub("", block.text[subdeck.end() :] if subdeck else block.text)
         if title != block.text:
             title = plain_text(title, keep_html=False)
             deck = clean_deck_component(title)
             if deck:
                 file.take_heading()
-                self.enter = (level, title, deck)
+                self.enter = _DeckHeading(level, title, deck)
         return out
 
     def finish(self) -> Sequence[Concept]:
@@ -153,12 +176,12 @@ class HeadingReader:
 
     def _text(self, first: int, last: int) -> str:
         """File lines ``first`` to ``last`` with the blank lines at both ends trimmed."""
-        lines = [self.file.line_text(n) for n in range(first, last + 1)]
-        while lines and not lines[0].strip():
-            lines.pop(0)
-        while lines and not lines[-1].strip():
-            lines.pop()
-        return "\n".join(lines).rstrip()
+        line_text = self.file.line_text
+        while first <= last and not line_text(first).strip():
+            first += 1
+        while last >= first and not line_text(last).strip():
+            last -= 1
+        return "\n".join(line_text(n) for n in range(first, last + 1)).rstrip()
 
     def _close(self, last: int) -> Sequence[Concept]:
         """The concept of the open card, whose text ends at file line ``last``."""
@@ -170,19 +193,29 @@ class HeadingReader:
         else:
             question = self._text(card.body, card.split - 1)
             back = self._text(card.split + 1, last)
-        tags = [tag for _, deck_tags in self.deck_tags for tag in deck_tags]
+        tags = [tag for deck_tags in self.deck_tags for tag in deck_tags.tags]
         front = _markers_out(card.title, tags)
         question = _markers_out(question, tags)
         back = _markers_out(back, tags)
         if question:
             front = f"{front}\n\n{question}" if front else question
-        cloze = _CLOZE.search(front) is not None
-        if not cloze and card.split is None and _CLOZE.search(back):
+        cloze = has_cloze(front)
+        if not cloze and card.split is None and has_cloze(back):
             # md2anki's cloze note types hide the blanks of the answer too: without a
             # `---`, the heading and its blanked text are one cloze note.
             front, back, cloze = f"{front}\n\n{back}" if front else back, "", True
-        term = plain_text(_CLOZE.sub(r"\1", front))
         column = file.column(card.line, card.title or "#")
+        answers = without_markers(front) if cloze else front
+        if answers is None:
+            file.warn(
+                CLOZE_NO_CARD,
+                card.line,
+                f"heading card {first_text_line(front)[1][:60]!r} has a cloze '{{{{c1::' that "
+                "is never closed, so it makes no card; close it with '}}'",
+                column,
+            )
+            return ()
+        term = plain_text(answers)
         if not term:
             file.warn(
                 HEADING_EMPTY,
@@ -221,6 +254,6 @@ def _markers_out(text: str, tags: list[str]) -> str:
                 tags.append(tag)
     text = _MD2ANKI_MODEL.sub("", _MD2ANKI_TAGS.sub("", text))
     # A marker alone on its line leaves an empty line: drop it with the blank around it.
-    text = re.sub(r"\n\n+(?:[ \t]*\n)+", "\n\n", text).strip("\n")
+    text = _EMPTIED_LINES.sub("\n\n", text).strip("\n")
     # md2anki writes the id after the markers: `## Question `{=:tag:=}` (id)`.
     return _MD2ANKI_ID.sub("", text) if "\n" not in text else text

@@ -1,7 +1,7 @@
 """Markdown body -> concepts and diagnostics, through the card syntaxes. Pure: no I/O.
 
 To add a syntax: write a module with a class that implements ``blocks.Syntax`` and add it to
-``SYNTAXES``. The grammar of each is written down in the README.
+``SYNTAXES``. The grammar of each is written down in docs/syntaxes.md.
 """
 
 from __future__ import annotations
@@ -39,10 +39,11 @@ SYNTAXES: dict[str, Syntax] = {
     )
 }
 """Every card syntax by name (settings.SYNTAX_NAMES)."""
-CLAIM_ORDER = ("heading", "sr", "callout", "concept", "cloze", "qa", "glossary")
+CLAIM_ORDER = ("heading", "callout", "sr", "concept", "cloze", "qa", "glossary")
 """Who reads a block first, whatever order the user lists them in: a heading card owns
-everything under its heading; a file written for the spaced-repetition plugin means its
-``::`` lines as cards, not as concept separators; a card callout owns what is inside it."""
+everything under its heading; a card callout owns what is inside it (`std::vector` in its
+body is no sr card); a file written for the spaced-repetition plugin means its ``::``
+lines as cards, not as concept separators."""
 
 
 @dataclass(frozen=True)
@@ -89,7 +90,7 @@ def parse_concepts(
             if kind == HEADING:
                 if not file.heading_taken:
                     _enter_heading(file, block)
-                file.heading_taken = False
+                file.heading_done()
             continue
         if kind == TOO_DEEP:
             file.warn(

@@ -1,4 +1,4 @@
-"""The ``qa`` syntax: ``Q:`` / ``A:`` pairs (see the README, "Questions and answers").
+"""The ``qa`` syntax: ``Q:`` / ``A:`` pairs (the grammar: docs/syntaxes.md, "qa").
 
 A paragraph, list item or heading whose text starts with a question marker (``Q:``,
 ``**Q:**``, ``**Q**:``, ``Question:``, ``Q.``, in any case) opens a card. Its answer starts at
@@ -9,12 +9,15 @@ next block.
 - A question in a paragraph or heading of the file itself collects: its answer runs over the
   blocks after it (paragraphs, lists, quotes, code) up to the next question, a ``---``, a
   heading, a callout, a block another syntax has read, or the end of the file. The back is
-  rebuilt from the file's lines, so lists and code keep their shape.
+  rebuilt from the file's lines, so lists and code keep their shape. A line that is only
+  ``---`` ends it even with no blank line before it (Markdown makes the paragraph above a
+  setext heading: ``Q: Why?`` / ``A: Because.`` / ``---`` is still one card).
+- A heading another syntax took (a heading card, the front of an ``sr`` card) is no question.
 - A question in a list item stays there: the answer is in that item (its text or its first
   sub-item) or in the next item, when that one starts with ``A:``.
 
 Quotes and callouts are the ``callout`` syntax's (``> [!flashcard]`` holds ``Q:``/``A:``); it
-imports the markers and the line helpers from here (imports go one way).
+imports the markers from here (imports go one way). The line helpers are in ``lines``.
 """
 
 from __future__ import annotations
@@ -25,10 +28,21 @@ from dataclasses import dataclass
 from typing import NamedTuple
 
 from ..diagnostics import QA_EMPTY, QA_NO_ANSWER, QA_NO_QUESTION
-from ..naming import BLOCK_ID
+from ..naming import take_block_id
 from ..records import Concept
 from ..render.text import plain_text
 from .blocks import HEADING, ITEM, PARAGRAPH, Block, FileContext
+from .lines import (
+    CALLOUT_HEAD,
+    FENCE,
+    ITEM_MARKER,
+    back_fields,
+    block_end,
+    last_line,
+    scan_gap,
+    setext_underline,
+    text_lines,
+)
 
 _EMPH = r"\*\*|__|\*|_"
 
@@ -50,21 +64,6 @@ _INLINE_ANSWER = re.compile(
     r"(?:\*\*|__)?(?:[ \t]+|$)"
 )
 _DIALOGUE = re.compile(r"^[ \t]*(?:\*\*|__)?B(?:\*\*|__)?[ \t]*[:\uff1a]", re.MULTILINE)
-_BLOCK_ID_END = re.compile(rf"[ \t]+({BLOCK_ID})[ \t]*$")
-# A line that is only a comment: `<!--ID: 123-->` (Obsidian_to_Anki), `<!--SR:...-->`, `%%x%%`.
-# No card shows it, and none ends an answer.
-_COMMENT = re.compile(r"[ \t]*(?:<!--.*-->|%%.*%%)[ \t]*")
-_ITEM_MARKER = re.compile(r"[ \t]*(?:[-*+]|\d{1,9}[.)])[ \t]+")
-FENCE = re.compile(r"[ \t]{0,3}(`{3,}|~{3,})")
-_BREAK = re.compile(r"[ \t]{0,3}([-*_])(?:[ \t]*\1){2,}[ \t]*$")
-# A line that starts a block of its own: it never continues a paragraph.
-STARTS_BLOCK = re.compile(
-    r"[ \t]{0,3}(?:#{1,6}(?:[ \t]|$)|[-*+](?:[ \t]|$)|\d{1,9}[.)](?:[ \t]|$)|`{3}|~{3}"
-    r"|<[A-Za-z/!?]|>|\|)|[ \t]{4}|([-*_])(?:[ \t]*\1){2,}[ \t]*$"
-)
-_TABLE_RULE = re.compile(r"[ \t]*\|?[ \t]*:?-+:?[ \t]*(?:\|[ \t]*:?-+:?[ \t]*)*\|?[ \t]*$")
-_ONE_QUOTE = re.compile(r"[ \t]*>[ \t]?")
-CALLOUT_HEAD = re.compile(r"\[!(?P<kind>[^\]\s]+)\](?P<fold>[+-]?)[ \t]*(?P<title>.*)")
 
 
 class Marker(NamedTuple):
@@ -121,99 +120,6 @@ def split_pair(text: str) -> Pair | None:
     return Pair(question[: m.start()] + (m.group("close") or ""), answer, index, head, q.strong)
 
 
-def split_back(markdown: str) -> tuple[str, str]:
-    """(definition, details): the first paragraph as one line, then the rest as blocks. A
-    back that starts with a block (a list, code, a table) is all details."""
-    lines = markdown.strip("\n").split("\n")
-    if not lines[0].strip() or STARTS_BLOCK.match(lines[0]):
-        return "", markdown.strip("\n")
-    end = 1
-    while end < len(lines) and lines[end].strip() and not STARTS_BLOCK.match(lines[end]):
-        end += 1
-    if end > 1 and _TABLE_RULE.fullmatch(lines[1]):
-        return "", markdown.strip("\n")
-    return " ".join(" ".join(lines[:end]).split()), "\n".join(lines[end:]).strip("\n")
-
-
-def back_fields(markdown: str) -> tuple[str, str]:
-    """(definition, details) of a card's back: the first paragraph as one line and the rest
-    as blocks, as a concept line and the rest of its item are. A back that opens with a block
-    (``A:`` over a list or code) has no line to lift out: all of it is the definition."""
-    definition, details = split_back(markdown)
-    return (definition, details) if definition else (markdown.strip("\n"), "")
-
-
-def take_block_id(markdown: str) -> tuple[str, str | None]:
-    """``markdown`` without an Obsidian ``^block-id`` at its end, and that id."""
-    m = _BLOCK_ID_END.search(markdown)
-    return (markdown[: m.start()], m.group(1)[1:]) if m else (markdown, None)
-
-
-# --- the file's lines ------------------------------------------------------------------------
-
-
-def unquote(line: str, most: int = 1 << 30) -> tuple[int, str]:
-    """How many ``>`` (at most ``most``) start ``line``, and the text after them."""
-    depth = 0
-    while depth < most:
-        m = _ONE_QUOTE.match(line)
-        if m is None:
-            break
-        line, depth = line[m.end() :], depth + 1
-    return depth, line
-
-
-def last_line(file: FileContext) -> int:
-    return file.first_line + len(file.body_lines) - 1
-
-
-def fence_step(fence: str, text: str) -> str:
-    """The open code fence after ``text`` (``fence`` the one open before it, or "")."""
-    m = FENCE.match(text)
-    if not fence:
-        return m.group(1) if m else ""
-    if m is None or m.group(1)[0] != fence[0] or len(m.group(1)) < len(fence):
-        return fence
-    return fence if text[m.end() :].strip() else ""
-
-
-def block_end(file: FileContext, block: Block) -> int:
-    """The file line of a block's last line (a list item with its sub-blocks)."""
-    end = block.line + block.text.rstrip("\n").count("\n")
-    if block.kind == ITEM and block.details:
-        depth = unquote(file.line_text(block.line))[0]
-        for i in range(end + 1, last_line(file) + 1):
-            n, rest = unquote(file.line_text(i), depth)
-            if n < depth or (rest.strip() and rest[0] not in " \t"):
-                break
-            if rest.strip():
-                end = i
-    return end
-
-
-def scan_gap(file: FileContext, start: int, stop: int) -> tuple[bool, int]:
-    """Whether the lines from ``start`` to before ``stop`` hold only what no syntax is shown
-    (blank lines, code, HTML, indented lines), and the last such line with text."""
-    last, fence, html = start - 1, "", False
-    for i in range(start, stop):
-        text = unquote(file.line_text(i))[1]
-        if fence or FENCE.match(text):
-            fence, last = fence_step(fence, text), i
-        elif not text.strip() or _COMMENT.fullmatch(text):
-            html = html and bool(text.strip())
-        elif html or text.startswith("<") or text[0] in " \t" or _BREAK.match(text):
-            html, last = html or text.startswith("<"), i
-        else:
-            return False, last
-    return True, last
-
-
-def _text_lines(file: FileContext, start: int, stop: int) -> list[str]:
-    """The file's lines from ``start`` to before ``stop``, less those that are comments."""
-    lines = (file.line_text(i) for i in range(start, stop))
-    return [line for line in lines if not _COMMENT.fullmatch(line)]
-
-
 # --- the reader ----------------------------------------------------------------------------
 
 
@@ -261,11 +167,18 @@ class QaReader:
 
     def boundary(self, block: Block) -> Sequence[Concept]:
         self._end(block.line)
-        pair = split_pair(block.text) if block.kind == HEADING else None
+        file = self.file
+        # A heading another syntax took (a heading card, sr's front above `?`) is theirs.
+        pair = split_pair(block.text) if block.kind == HEADING and not file.heading_taken else None
         if pair is not None:
             # `### Q: Why?` over its `A:` paragraph: a question, not a deck.
-            self.file.take_heading()
-            self._open(block, pair, top=True)
+            file.take_heading(block.level)
+            card = self._open(block, pair, top=True)
+            underline = setext_underline(file, block)
+            if underline and card.answer_line:
+                self._end(underline)  # `Q: … / A: … / ---`: the `---` ends the answer
+            elif underline:
+                card.end = underline  # `Q: … / ---`: the heading's underline, no code of it
         return self._claim()
 
     def finish(self) -> Sequence[Concept]:
@@ -295,7 +208,7 @@ class QaReader:
             if answer is None and block.kind == ITEM and block.details:
                 # `- Q: ...` with its answer on the next line or in its first sub-item
                 first, *rest = block.details.split("\n")
-                m = _ITEM_MARKER.match(first)
+                m = ITEM_MARKER.match(first)
                 a = answer_marker(first[m.end() :] if m else first)
                 if a is not None:
                     answer = "\n".join([a.text, *rest])
@@ -337,9 +250,9 @@ class QaReader:
             answer = "\n".join([a.text, *rest]) + ("\n\n" + block.details if block.details else "")
             return self._claim(self._card(card, answer))
         if gap_last > card.end:  # code between the question and its answer is the question's
-            lines = _text_lines(file, card.end + 1, gap_last + 1)
+            lines = text_lines(file, card.end + 1, gap_last + 1)
             card.question = card.question.rstrip("\n") + "\n\n" + "\n".join(lines).strip("\n")
-        m = _ITEM_MARKER.match(file.line_text(block.line)) if block.kind == ITEM else None
+        m = ITEM_MARKER.match(file.line_text(block.line)) if block.kind == ITEM else None
         card.answer_line, card.answer_head = block.line, a.text
         card.answer_indent, card.end = (m.end() if m else 0), block_end(file, block)
         self.card = card
@@ -369,7 +282,7 @@ class QaReader:
             return
         _, last = scan_gap(self.file, card.end + 1, stop)
         lines = [card.answer_head]
-        for line in _text_lines(self.file, card.answer_line + 1, max(card.end, last) + 1):
+        for line in text_lines(self.file, card.answer_line + 1, max(card.end, last) + 1):
             indent = len(line) - len(line.lstrip(" "))
             lines.append(line[min(indent, card.answer_indent) :])
         found = self._card(card, "\n".join(lines))

@@ -1,5 +1,6 @@
 """The ``sr`` syntax: the card formats of the obsidian-spaced-repetition plugin, read the way
-its parser (``src/parser.ts``) reads them with its default settings (see the README, "sr").
+its parser (``src/parser.ts``) reads them with its default settings (grammar in
+docs/syntaxes.md, "sr").
 
 - ``front::back`` on one line; ``front:::back`` also asks for the reverse card.
 - Front lines, a line that is only ``?`` (``??``: reversed), back lines: the card runs from
@@ -12,7 +13,8 @@ its parser (``src/parser.ts``) reads them with its default settings (see the REA
 
 The plugin reads lines, not Markdown blocks: a card's back may be a list or a code block
 under its ``?`` line. So the reader finds every card in the file's lines first (``_cards``),
-then hands each to the first block it touches, and claims every block a card covers.
+then hands each to the first block it touches, and claims every block a card covers. What
+in a line's text is not card syntax, and the highlight clozes, are read by ``sr_marks``.
 """
 
 from __future__ import annotations
@@ -23,11 +25,19 @@ from collections.abc import Sequence
 from typing import NamedTuple
 
 from ..diagnostics import SR_EMPTY_SIDE
-from ..naming import BLOCK_ID
+from ..naming import take_block_id
 from ..records import Concept
 from ..render.text import plain_text
 from .blocks import HEADING, ITEM, Block, FileContext
-from .concept_line import _LINE_TAG_LIST, mask_code_spans
+from .concept_line import is_tag_list
+from .sr_marks import (
+    NOT_SEPARATOR,
+    SR_COMMENT,
+    has_highlight,
+    highlight_cloze,
+    masked,
+    unscheduled,
+)
 
 SINGLE, REVERSED = "::", ":::"
 MULTI, MULTI_REVERSED = "?", "??"
@@ -44,22 +54,8 @@ _BREAK = re.compile(r" {0,3}([-*_])(?:[ \t]*\1){2,}[ \t]*$")
 _FENCE = re.compile(r"`{3,}|~{3,}")
 _TAGS_LINE = re.compile(r"(?:#[^\s#:]+[ \t]*)+$")
 _LEADING_TAGS = re.compile(r"(?:#[^\s#:]+[ \t]+)+(?=\S)")
-_SR_COMMENT = re.compile(r"[ \t]*<!--SR:.*?-->")
 _SR_CALLOUT = re.compile(r"\[!sr\|card-metadata\]", re.IGNORECASE)
-_BLOCK_ID = re.compile(rf"[ \t]({BLOCK_ID})[ \t]*$")
 _ANKI_CLOZE = re.compile(r"\{\{c\d+::")
-# Never a separator: `::` inside an HTML comment, an Anki cloze marker, a URL or maths
-# (code spans are masked first). The plugin itself only skips code spans.
-_NOT_SEPARATOR = re.compile(
-    r"<!--.*?-->|\{\{c\d+::.*?\}\}|\b[A-Za-z][\w+.-]{0,31}://[^\s<>()]+"
-    r"|\$\$.+?\$\$|\$(?![\s$])[^$\n]+?\$(?!\d)"
-)
-_NOT_CLOZE = re.compile(r"<!--.*?-->|\{\{c\d+::.*?\}\}|\$\$.+?\$\$|\$(?![\s$])[^$\n]+?\$(?!\d)")
-# The plugin's default cloze pattern "==[123;;]answer[;;hint]==", as clozecraft reads it:
-# numbered ("classic") deletions first, then overlapping ones (`==ash;;x==`), then simple.
-_CLASSIC = re.compile(r"==(\d+);;(.+?)(?:;;(.+?))?==")
-_OVERLAPPING = re.compile(r"==([ash]+);;(.+?)(?:;;(.+?))?==")
-_SIMPLE = re.compile(r"==()(.+?)(?:;;(.+?))?==")
 
 
 class _Card(NamedTuple):
@@ -82,11 +78,6 @@ class _Card(NamedTuple):
     """The front is the heading right above the ``?`` line."""
 
 
-def _mask(text: str, pattern: re.Pattern[str]) -> str:
-    """``text`` with its code spans and ``pattern``'s matches blanked out (same length)."""
-    return pattern.sub(lambda m: "\0" * len(m.group(0)), mask_code_spans(text))
-
-
 def _body(raw: str) -> tuple[int, str]:
     """(where the text starts, the text) of a line, its list marker and quotes left out."""
     end = _PREFIX.match(raw)
@@ -102,18 +93,18 @@ def _single(raw: str, line: int) -> _Card | None:
     tags = _LEADING_TAGS.match(text)
     if tags:
         start, text = start + tags.end(), text[tags.end() :]
-    text = _SR_COMMENT.sub("", text).rstrip()
-    masked = _mask(text, _NOT_SEPARATOR)
+    text = unscheduled(text).rstrip()
+    hidden = masked(text, NOT_SEPARATOR)
     reverse = True
-    at = masked.find(REVERSED)
+    at = hidden.find(REVERSED)
     if at < 0:
-        reverse, at = False, masked.find(SINGLE)
+        reverse, at = False, hidden.find(SINGLE)
         if at < 0:
             return None
     front, back = text[:at].strip(), text[at + (3 if reverse else 2) :].strip()
-    if _LINE_TAG_LIST.match(back):
+    if is_tag_list(back):
         return None  # `**Term** :: DEA ; AWS`: the concept syntax's line, not a card
-    back, block_id = _block_id(back)
+    back, block_id = take_block_id(back)
     sep = REVERSED if reverse else SINGLE
     problem = ""
     if not plain_text(front):
@@ -122,11 +113,6 @@ def _single(raw: str, line: int) -> _Card | None:
         problem = f"'{sep}' card without an answer: write it after the '{sep}' on the same line"
     column = start + len(text) - len(text.lstrip()) + 1
     return _Card(line, line, front, back, column, reverse, block_id=block_id, problem=problem)
-
-
-def _block_id(text: str) -> tuple[str, str | None]:
-    m = _BLOCK_ID.search(text)
-    return (text[: m.start()].rstrip(), m.group(1)[1:]) if m else (text, None)
 
 
 class _Chunk:
@@ -161,10 +147,10 @@ def _cards(lines: Sequence[str], first_line: int) -> list[_Card]:
             if _ATX.match(raw) and i + 1 < count and lines[i + 1].strip() in (MULTI, "??"):
                 chunk.lines.append((line, stripped.strip("#").strip()))  # `## Q` above `?`
                 chunk.heading = True
-        elif text.startswith("<!--") and not text.startswith("<!--SR:"):
+        elif text.startswith("<!--") and not text.startswith(SR_COMMENT):
             while i + 1 < count and "-->" not in lines[i]:
                 i += 1  # a comment: nothing in it is read
-        elif not _SR_COMMENT.sub("", text).strip() or _SR_CALLOUT.match(text):
+        elif not unscheduled(text).strip() or _SR_CALLOUT.match(text):
             chunk.last = line  # scheduling data: part of the card above, never its text
         elif _TAGS_LINE.match(text):
             if chunk.kind is None:
@@ -186,12 +172,7 @@ def _cards(lines: Sequence[str], first_line: int) -> list[_Card]:
                         break
             elif stripped in (MULTI, MULTI_REVERSED):
                 chunk.kind = stripped
-            elif (
-                chunk.kind is None
-                and "==" in text
-                and not _ANKI_CLOZE.search(text)
-                and _SIMPLE.search(_mask(text, _NOT_CLOZE))
-            ):
+            elif chunk.kind is None and not _ANKI_CLOZE.search(text) and has_highlight(text):
                 chunk.kind = _CLOZE
             chunk.last = i + first_line
         i += 1
@@ -201,7 +182,7 @@ def _cards(lines: Sequence[str], first_line: int) -> list[_Card]:
 
 def _is_schedule(raw: str) -> bool:
     text = _body(raw)[1]
-    return text.startswith("<!--SR:") or bool(_SR_CALLOUT.match(text))
+    return text.startswith(SR_COMMENT) or bool(_SR_CALLOUT.match(text))
 
 
 def _multi(chunk: _Chunk) -> _Card | None:
@@ -214,20 +195,20 @@ def _multi(chunk: _Chunk) -> _Card | None:
     else:
         texts = _contained(lines)
         column = _body(lines[0])[0] + 1
-    texts = [_SR_COMMENT.sub("", t) for t in texts]
+    texts = [unscheduled(t) for t in texts]
     tags = _LEADING_TAGS.match(texts[0])
     if tags:
         texts[0] = texts[0][tags.end() :]
         column = column + tags.end() if column else None
     if chunk.kind == _CLOZE:
-        text, block_id = _block_id(_side(texts))
-        front, term = _cloze(text)
+        text, block_id = take_block_id(_side(texts))
+        front, term = highlight_cloze(text)
         if front is None:
             return None  # no deletion after all (say, a code span over two lines hid it)
         return _Card(first, chunk.last, front, "", column, cloze=True, term=term, block_id=block_id)
     sep = chunk.kind or MULTI
     at = next((k for k, t in enumerate(texts) if t.strip() == sep), len(texts))
-    front, (back, block_id) = _side(texts[:at]), _block_id(_side(texts[at + 1 :]))
+    front, (back, block_id) = _side(texts[:at]), take_block_id(_side(texts[at + 1 :]))
     where = "above" if not plain_text(front) else "under" if not back else ""
     problem = (
         f"'{sep}' card without {'a question' if where == 'above' else 'an answer'}: write it "
@@ -272,43 +253,6 @@ def _contained(lines: Sequence[str]) -> list[str]:
 def _side(texts: Sequence[str]) -> str:
     kept = [t.rstrip() for t in texts if not _TAGS_LINE.match(t.strip())]
     return textwrap.dedent("\n".join(kept)).strip("\n")
-
-
-def _cloze(text: str) -> tuple[str | None, str]:
-    """(text with Anki cloze markers, plain text without them) of a highlight cloze; None
-    for the text when no highlight in it is a deletion."""
-    masked = _mask(text, _NOT_CLOZE)
-    kind, found = "simple", list(_CLASSIC.finditer(masked))
-    if found:
-        kind = "classic"
-    else:
-        found = list(_OVERLAPPING.finditer(masked))
-        kind = "overlapping" if found else "simple"
-        found = found or list(_SIMPLE.finditer(masked))
-    marked: list[str] = []
-    shown: list[str] = []
-    pos = deletions = 0
-    for m in found:
-        answer = text[m.start(2) : m.end(2)]
-        hint = text[m.start(3) : m.end(3)] if m.group(3) is not None else ""
-        if kind == "classic":
-            number = max(int(m.group(1)), 1)
-        elif kind == "overlapping":
-            # Anki asks a deletion on one card: the first card the plugin asks it on.
-            number = m.group(1).find("a") + 1
-        else:
-            number = deletions + 1
-        if not answer.strip():
-            number, answer = 0, text[m.start() : m.end()]  # `==  ==`: left as written
-        cloze = f"{{{{c{number}::{answer}{'::' + hint if hint else ''}}}}}" if number else answer
-        deletions += bool(number)
-        marked.append(text[pos : m.start()] + cloze)
-        shown.append(text[pos : m.start()] + answer)
-        pos = m.end()
-    marked.append(text[pos:])
-    shown.append(text[pos:])
-    term = plain_text("".join(shown))
-    return ("".join(marked) if deletions and term else None), term
 
 
 class SrSyntax:

@@ -67,20 +67,29 @@ class _Scope:
         self.lines = src.split("\n")
         self.first_line = first_line
         self.pos = 0
+        self.quotes: set[int] = set()
+        """Lines where a quote already found starts (a quote may be found behind the
+        cursor, see ``find``, and two quotes may read the same)."""
 
     def find(self, pred: Callable[[str], bool]) -> int:
-        """Index of the next line satisfying ``pred``.
+        """Index of the next line satisfying ``pred`` (the cursor's line if none does)."""
+        found = self.search(lambda i: pred(self.lines[i]))
+        return found if found is not None else min(self.pos, len(self.lines) - 1)
+
+    def search(self, pred: Callable[[int], bool], skip: set[int] | None = None) -> int | None:
+        """The next line index (not in ``skip``) satisfying ``pred``, or None.
 
         mistune emits a block quote after a list it swallowed a line of (it prepends the
         quote token), so a token may start before the cursor: then search from the top.
         """
+        skip = skip or set()
         for i in range(self.pos, len(self.lines)):
-            if pred(self.lines[i]):
+            if i not in skip and pred(i):
                 return i
         for i in range(min(self.pos, len(self.lines))):
-            if pred(self.lines[i]):
+            if i not in skip and pred(i):
                 return i
-        return min(self.pos, len(self.lines) - 1)
+        return None
 
     def consume(self, start: int, count: int) -> int:
         """Move past ``count`` lines from ``start``; returns the file line of ``start``."""
@@ -110,6 +119,35 @@ def _line_count(text: str) -> int:
 
 def _same_text(needle: str) -> Callable[[str], bool]:
     return lambda line: line.strip() == needle or (bool(needle) and needle in line)
+
+
+def _find_quote(scope: _Scope, src: str) -> int:
+    """Where a block quote whose text (one ``>`` level off) is ``src`` starts. mistune may
+    emit quotes after a list that followed them ("> a\n- b\n> c"), so only their text tells
+    which quote lines they are: all of it if it is found, else its first line."""
+    lines = scope.lines
+    want = [line.strip() for line in src.rstrip("\n").split("\n")]
+
+    def text(i: int) -> str | None:
+        if i >= len(lines):
+            return None
+        line = lines[i]
+        return (_QUOTE.sub("", line, 1) if _QUOTE.match(line) else line).strip()
+
+    def whole(i: int) -> bool:
+        return bool(_QUOTE.match(lines[i])) and all(text(i + k) == w for k, w in enumerate(want))
+
+    def first(i: int) -> bool:
+        return bool(_QUOTE.match(lines[i])) and text(i) == want[0]
+
+    def any_quote(i: int) -> bool:
+        return bool(_QUOTE.match(lines[i]))
+
+    for pred in (whole, first, any_quote):
+        found = scope.search(pred, scope.quotes)
+        if found is not None:
+            return found
+    return min(scope.pos, len(lines) - 1)
 
 
 def _item_marker(first: str) -> Callable[[str], bool]:
@@ -170,8 +208,9 @@ class _Walker:
             for item in tok["children"]:
                 self._item(item, scope, quoted=quoted, parent=parent, depth=depth)
         elif kind == "block_quote":
-            start = scope.find(lambda s: bool(_QUOTE.match(s)))
             src = self.sources.get(id(tok["children"]), "")
+            start = _find_quote(scope, src)
+            scope.quotes.add(start)
             inner = _Scope(src, scope.file_line(start))
             scope.consume(start, _line_count(src))
             for child in tok["children"]:

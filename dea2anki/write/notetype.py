@@ -9,7 +9,6 @@ ids. Change them only with a new model id and a migration.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from importlib import resources
 
@@ -18,6 +17,7 @@ import genanki
 from ..naming import CONTEXT_SEPARATOR, DECK_SEPARATOR
 from ..records import Fields
 from ..render.html import code_css
+from ..syntax.cloze_marks import numbers
 
 # Fixed forever: Anki matches note types by id, and fields/templates by their own ids.
 MODEL_ID = 1_732_579_200_117
@@ -135,13 +135,11 @@ _CLOZE_BACK = f"""\
 {_FOOTER}
 </div>"""
 
-_CLOZE_NUMBER = re.compile(r"\{\{c(\d+)::")
-
 
 def cloze_ords(text: str) -> list[int]:
-    """The cards (template ords) of a cloze note: one per distinct cloze number, as Anki
-    makes them (``c1`` is ord 0; ``c0`` makes none)."""
-    return sorted({int(n) - 1 for n in _CLOZE_NUMBER.findall(text) if int(n) > 0})
+    """The cards (template ords) of a cloze note: one per cloze number, as Anki makes them
+    (``c1`` is ord 0; ``c0`` makes none)."""
+    return [n - 1 for n in numbers(text) if n > 0]
 
 
 def cloze_values(fields: Sequence[str]) -> tuple[str, ...]:

@@ -16,7 +16,9 @@ from typing import NamedTuple
 from urllib.parse import unquote
 
 from ..naming import DECK_SEPARATOR
+from ..read.media import MEDIA_TYPES
 from ..records import ReleaseNote
+from ..syntax.cloze_marks import Gap, fill
 from .notetype import (
     CLOZE_FIELDS,
     FIELDS,
@@ -49,10 +51,6 @@ class Cloze(NamedTuple):
     answer: bool
 
 
-# Innermost first, as Anki nests clozes: {{c1::a {{c2::b}} c}}.
-_CLOZE = re.compile(r"\{\{c(\d+)::((?:(?!\{\{c\d+::|\}\}).)*?)(?:::((?:(?!\}\}).)*?))?\}\}", re.S)
-
-
 _NAMED = {"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#x27;"}
 
 
@@ -70,22 +68,17 @@ def render_cloze(text: str, cloze: Cloze) -> str:
     """``{{cloze:Text}}`` as Anki renders it: the card's own gaps shown as ``[...]`` (or
     ``[hint]``) on the question and as the answer on the back; every other gap as its text."""
 
-    def gap(m: re.Match[str]) -> str:
-        number, answer, hint = m.groups()
-        n = int(number)
-        if n != cloze.number:
-            return f'<span class="cloze-inactive" data-ordinal="{n}">{answer}</span>'
+    def gap(g: Gap) -> str:
+        if g.number != cloze.number:
+            return f'<span class="cloze-inactive" data-ordinal="{g.number}">{g.answer}</span>'
         if cloze.answer:
-            return f'<span class="cloze" data-ordinal="{n}">{answer}</span>'
-        hidden = "".join(map(_attribute_char, answer))
-        return (
-            f'<span class="cloze" data-cloze="{hidden}" data-ordinal="{n}">[{hint or "..."}]</span>'
-        )
+            return f'<span class="cloze" data-ordinal="{g.number}">{g.answer}</span>'
+        hidden = "".join(map(_attribute_char, g.answer))
+        shown = f"[{g.hint or '...'}]"
+        return f'<span class="cloze" data-cloze="{hidden}" data-ordinal="{g.number}">{shown}</span>'
 
-    text, count = _CLOZE.subn(gap, text)
-    while count:
-        text, count = _CLOZE.subn(gap, text)
-    return text
+    out = fill(text, gap)
+    return out if out is not None else text
 
 
 def render_template(
@@ -135,28 +128,6 @@ _SCRIPT = re.compile(r"<script\b[^>]*>.*?</script\s*>", re.DOTALL | re.IGNORECAS
 _STYLE = re.compile(r"<style\b[^>]*>.*?</style\s*>", re.DOTALL | re.IGNORECASE)
 _TAG = re.compile(r"<[^>]*>")
 _SRC = re.compile(r"""(\ssrc\s*=\s*)(?:"([^"]*)"|'([^']*)')""", re.IGNORECASE)
-
-# A fixed table rather than the mimetypes module, which reads the machine's mime.types:
-# the page must come out byte-identical everywhere.
-_MIME = {
-    ".apng": "image/apng",
-    ".avif": "image/avif",
-    ".bmp": "image/bmp",
-    ".gif": "image/gif",
-    ".ico": "image/x-icon",
-    ".jpeg": "image/jpeg",
-    ".jpg": "image/jpeg",
-    ".png": "image/png",
-    ".svg": "image/svg+xml",
-    ".tif": "image/tiff",
-    ".tiff": "image/tiff",
-    ".webp": "image/webp",
-    ".mp3": "audio/mpeg",
-    ".ogg": "audio/ogg",
-    ".wav": "audio/wav",
-    ".mp4": "video/mp4",
-    ".webm": "video/webm",
-}
 
 
 @dataclass(frozen=True)
@@ -242,7 +213,7 @@ def inline_media(fragment: str, media: Mapping[str, Path], cache: dict[str, str]
         uri = cache.get(name)
         if uri is None:
             path = media[name]
-            mime = _MIME.get(path.suffix.lower(), "application/octet-stream")
+            mime = MEDIA_TYPES.get(path.suffix.lower(), "application/octet-stream")
             data = base64.b64encode(path.read_bytes()).decode("ascii")
             uri = cache[name] = f"data:{mime};base64,{data}"
         return f'{m.group(1)}"{uri}"'
