@@ -47,10 +47,17 @@ def _cache_of(run: Run) -> Path:
     "GitHub Actions annotations (::warning file=...,line=...::message).",
 )
 @click.option("--strict", is_flag=True, help="Count warnings as errors (exit 1).")
+@click.option(
+    "--locked",
+    is_flag=True,
+    help="Also an error when the lock file is not up to date with the notes, as `build "
+    "--locked` would find (for a pre-commit hook: the lock is committed with the notes).",
+)
 def check_cmd(
     notes: NotesArgs,
     fmt: str,
     strict: bool,
+    locked: bool,
 ) -> int:
     """Report everything in the notes that will not become a good card; write nothing.
 
@@ -64,7 +71,9 @@ def check_cmd(
     diagnostics: tuple[Diagnostic, ...] = ()
     try:
         run = resolve_run(notes)
-        diagnostics = check(run.paths, run.options, lock_path=run.lock, cache_dir=_cache_of(run))
+        diagnostics = check(
+            run.paths, run.options, lock_path=run.lock, cache_dir=_cache_of(run), locked=locked
+        )
         build_timestamp()  # a build would refuse a bad SOURCE_DATE_EPOCH: say so now
     except Dea2AnkiError as e:
         diagnostics = (*diagnostics, *e.diagnostics)

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from ..diagnostics import Dea2AnkiError, Diagnostic
 from ..identity.lock import LockBook
-from ..identity.release import Release
+from ..identity.release import Release, lock_problem
 from ..records import Event, ReleaseNote
 from ..settings import RETIRE, Options
 from .cache import Cache
@@ -32,8 +32,10 @@ def check(
     *,
     lock_path: Path | None = None,
     cache_dir: Path | None = None,
+    locked: bool = False,
 ) -> tuple[Diagnostic, ...]:
-    """Everything a build would report, errors included, without writing anything."""
+    """Everything a build would report, errors included, without writing anything;
+    ``locked``: and, as ``build --locked``, whether the lock is out of date."""
     collected = collect(paths, options, raise_errors=False, cache=Cache(cache_dir))
     planned = plan(collected, options, raise_errors=False)
     found: list[Diagnostic] = list(planned.diagnostics)
@@ -44,6 +46,9 @@ def check(
         return (*found, *e.diagnostics)
     rel = release(planned, old, lock, timestamp=0, retire=options[RETIRE])
     found.extend(rel.diagnostics)
+    problem = lock_problem(lock, old, rel) if locked else None
+    if problem is not None:
+        found.append(problem)
     if not any(n.live for n in rel.notes) and not any(d.is_error for d in found):
         found.append(nothing_to_export(paths))
     return tuple(found)
