@@ -58,7 +58,7 @@ CASES = load_cases()
 
 
 def test_fixture_file_has_all_cases() -> None:
-    assert len(CASES) >= 74
+    assert len(CASES) >= 77
 
 
 @pytest.mark.parametrize("name", list(CASES))

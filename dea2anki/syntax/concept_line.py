@@ -39,12 +39,15 @@ def _protected(text: str) -> re.Pattern[str]:
 
 _COLON = re.compile(":")
 _BOLD_TERM_COLON = re.compile(r"^(\*\*|__)([^*_\n]+?):\1")
-_TAG = r"[\w\-/.&+#]+"
+# A tag's characters: letters, digits, `-/.&+#_` and symbols such as emoji (`🌊`, `✅done`),
+# not the punctuation and markup that prose after a colon is made of.
+_TAG_CHAR = r"[^\s;:,()\[\]{}<>\"'`*|=!?$%^~\\]"
+_TAG = rf"{_TAG_CHAR}+"
 # Outside concept blocks a tag list is one-word tags joined by " ; " (at least one), which
 # ordinary prose after a colon almost never is: `- Note: see below`, `- C;C++;Java` are not.
 _LINE_TAG_LIST = re.compile(rf"^\s*(?:{_TAG}\s+;\s*)+(?:{_TAG}\s*)?$")
 # Inside a block the tag list may also be a single tag, and tags may contain spaces.
-_BLOCK_TAG_LIST = re.compile(rf"^\s*(?:{_TAG}|[\w\-/.&+# ]+(?:;[\w\-/.&+# ]*)+)\s*$")
+_BLOCK_TAG_LIST = re.compile(rf"^\s*(?:{_TAG}|(?:{_TAG_CHAR}| )+(?:;(?:{_TAG_CHAR}| )*)+)\s*$")
 
 
 def is_tag_list(text: str) -> bool:
