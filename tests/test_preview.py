@@ -376,6 +376,17 @@ def test_browser_search_trail_and_screenshots(
     assert len(trails) == 2 * total  # front, and the front again on the back
     assert all(TRAIL in t and "::" not in t for t in trails)
     assert trails[0] == TRAIL.join(["DEA", "Analytics", "Amazon Athena"])
+    # The footer's Context is hidden where it only repeats the trail below the root deck.
+    hidden = page.locator(".d2a-context").evaluate_all(
+        "els => els.map(e => e.style.display === 'none')"
+    )
+    repeats = [
+        plain_text(n.fields.context) == TRAIL.join(n.deck.split("::")[1:])
+        for n in seed_page.notes
+        if n.fields.context
+    ]
+    assert hidden == repeats
+    assert True in hidden and False in hidden  # both kinds are in the seed
 
     full_page_screenshot(page, SHOT)
     shot = tmp_path / "viewport.png"

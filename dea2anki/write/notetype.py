@@ -38,11 +38,21 @@ _FIELD_IDS = {
 
 # Anki's {{Deck}} is where the card actually is ("DEA::Analytics::Amazon Athena"); the
 # script shows it as a trail. Without scripts (some viewers) the plain name still reads.
+# The footer's Context line is hidden where it only repeats the trail below the root deck
+# (no deeper heading): decided here, not in the field, so no note is re-stamped for it.
 _TRAIL = f"""\
 <div class="d2a-trail">{{{{Deck}}}}</div>
 <script>
 document.querySelectorAll(".d2a-trail").forEach(function (e) {{
-  e.textContent = e.textContent.split("{DECK_SEPARATOR}").join("{CONTEXT_SEPARATOR}");
+  if (e.textContent.indexOf("{DECK_SEPARATOR}") >= 0)
+    e.textContent = e.textContent.split("{DECK_SEPARATOR}").join("{CONTEXT_SEPARATOR}");
+}});
+document.querySelectorAll(".d2a-context").forEach(function (c) {{
+  var box = c.parentElement;
+  while (box && !box.querySelector(".d2a-trail")) box = box.parentElement;
+  var trail = box && box.querySelector(".d2a-trail");
+  if (trail && trail.textContent.split("{CONTEXT_SEPARATOR}").slice(1).join("{CONTEXT_SEPARATOR}")
+      === c.textContent) c.style.display = "none";
 }});
 </script>"""
 
