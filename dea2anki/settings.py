@@ -333,6 +333,10 @@ class Options:
         flag, config = self._layers(setting.key)
         return cast(T, precedence(flag, None, config, setting.default))
 
+    def is_given(self, setting: Setting[Any]) -> bool:
+        """Whether a flag or the config file gives it (else it is the default)."""
+        return any(v is not None for v in self._layers(setting.key))
+
     def for_file(self, setting: Setting[T], frontmatter: Mapping[str, Any]) -> T:
         """The value for one file, whose frontmatter may give it."""
         flag, config = self._layers(setting.key)

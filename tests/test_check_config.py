@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import subprocess
 import sys
 import time
@@ -198,9 +199,16 @@ def test_watch_rebuilds_when_a_note_changes(seed_project) -> None:
         while Path("build/DEA.apkg").read_bytes() == first and time.monotonic() < deadline:
             time.sleep(0.1)
         assert Path("build/DEA.apkg").read_bytes() != first
+        # Ctrl-C stops it cleanly: our line, not watchfiles' log line, no traceback.
+        proc.send_signal(signal.SIGINT)
+        _, err = proc.communicate(timeout=20)
+        assert proc.returncode == 0, err
+        assert "Stopped watching." in err
+        assert "KeyboardInterrupt" not in err and "Traceback" not in err
     finally:
-        proc.terminate()
-        proc.wait(timeout=10)
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait(timeout=10)
 
 
 def test_tag_with_characters_anki_cannot_store(workdir, cli) -> None:

@@ -366,3 +366,34 @@ def test_the_lock_is_renamed_into_place_after_the_packages(
     assert cli("build", epoch=T1 + 5).code == 0
     # (os.replace is the os module's: the parse cache's entries are renamed after both)
     assert renamed[:2] == ["good.apkg", "dea2anki.lock"]
+
+
+def test_many_files_without_concepts_make_one_line(workdir, cli) -> None:
+    write("notes/good.md", GOOD)
+    for day in range(1, 6):
+        write(f"notes/daily/2024-01-0{day}.md", "# Today\n\nWent for a walk.\n")
+    r = cli("check")
+    lines = [line for line in r.out.splitlines() if "[no-concepts]" in line]
+    assert lines == [
+        "notes/daily: warning: 5 files hold no concepts (2024-01-01.md, 2024-01-02.md, "
+        "2024-01-03.md, …); --verbose lists every one [no-concepts]"
+    ]
+    every = cli("check", "--verbose")
+    assert sum("[no-concepts]" in line for line in every.out.splitlines()) == 5
+    built = cli("build", epoch=T1)
+    assert built.code == 0
+    assert sum("[no-concepts]" in line for line in built.err.splitlines()) == 1
+    # JSON keeps every diagnostic: it is for programs.
+    as_json = cli("check", "--format", "json")
+    assert as_json.out.count('"no-concepts"') == 5
+
+
+def test_without_a_notes_folder_it_says_how_to_name_the_notes(workdir, cli) -> None:
+    r = cli("check")
+    assert r.code == 1
+    assert (
+        "notes: error: no such file or folder, and no PATH was given: name the notes' folder "
+        "or files on the command line, or set `notes` in dea2anki.toml [missing-path]"
+    ) in r.out
+    given = cli("check", "elsewhere")
+    assert "elsewhere: error: no such file or folder [missing-path]" in given.out

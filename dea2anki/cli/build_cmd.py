@@ -109,7 +109,7 @@ def build_cmd(
             progress.clear()
             return failed(e, fmt)
         progress.clear()
-        show_diagnostics(result.diagnostics, fmt, quiet=quiet)
+        show_diagnostics(result.diagnostics, fmt, quiet=quiet, verbose=verbose)
         if as_json:
             click.echo(json_summary(result))
         elif not quiet:

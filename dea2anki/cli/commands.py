@@ -26,7 +26,7 @@ from .options import (
     quiet_option,
     resolve_run,
 )
-from .output import failed, plural, show_diagnostics
+from .output import failed, folded, plural, show_diagnostics
 
 
 def _cache_of(run: Run) -> Path:
@@ -53,11 +53,15 @@ def _cache_of(run: Run) -> Path:
     help="Also an error when the lock file is not up to date with the notes, as `build "
     "--locked` would find (for a pre-commit hook: the lock is committed with the notes).",
 )
+@click.option(
+    "-v", "--verbose", is_flag=True, help="List every file without concepts, not a count."
+)
 def check_cmd(
     notes: NotesArgs,
     fmt: str,
     strict: bool,
     locked: bool,
+    verbose: bool,
 ) -> int:
     """Report everything in the notes that will not become a good card; write nothing.
 
@@ -80,7 +84,7 @@ def check_cmd(
     if fmt == "json":
         click.echo(json.dumps([d.as_dict() for d in diagnostics], ensure_ascii=False, indent=1))
     else:
-        for d in diagnostics:
+        for d in diagnostics if verbose else folded(list(diagnostics)):
             click.echo(d.github() if fmt == "github" else str(d))
     errors = sum(1 for d in diagnostics if d.is_error)
     warnings = len(diagnostics) - errors

@@ -12,8 +12,9 @@ from typing import Any
 
 import click
 
-from ..diagnostics import Dea2AnkiError, Diagnostic
+from ..diagnostics import NO_CONCEPTS, Dea2AnkiError, Diagnostic, report
 from ..pipeline.build import BuildResult
+from ..pipeline.per_file import NO_CONCEPTS_FOUND
 from ..records import EventKind
 
 
@@ -26,13 +27,15 @@ def styled(text: str, **style: Any) -> str:
     return click.style(text, **style) if color() else text
 
 
-def show_diagnostics(diagnostics: Iterable[Diagnostic], fmt: str, *, quiet: bool = False) -> None:
+def show_diagnostics(
+    diagnostics: Iterable[Diagnostic], fmt: str, *, quiet: bool = False, verbose: bool = False
+) -> None:
     """text: path:line:col: severity: message [code]; github: workflow annotations."""
     shown = [d for d in diagnostics if d.is_error or not quiet]
     if fmt == "json":
         click.echo(json.dumps([d.as_dict() for d in shown], ensure_ascii=False, indent=1), err=True)
         return
-    for d in shown:
+    for d in shown if verbose else folded(shown):
         if fmt == "github":
             click.echo(d.github())
         else:
@@ -41,6 +44,31 @@ def show_diagnostics(diagnostics: Iterable[Diagnostic], fmt: str, *, quiet: bool
                 f" {d.severity.value}: ", f" {styled(d.severity.value, fg=color, bold=True)}: ", 1
             )
             click.echo(line, err=True)
+
+
+FOLD_AFTER = 3
+"""More files than this without concepts (a vault of daily notes) make one line."""
+
+
+def folded(diagnostics: list[Diagnostic]) -> list[Diagnostic]:
+    """``diagnostics`` with the plain ``no-concepts`` warnings of many files as one, in the
+    place of the first, naming their common folder and the first few (``--verbose`` lists
+    them all). Those that name a syntax to turn on stay: each says something different."""
+    empty = [
+        d for d in diagnostics if d.code == NO_CONCEPTS.name and d.message == NO_CONCEPTS_FOUND
+    ]
+    if len(empty) <= FOLD_AFTER:
+        return diagnostics
+    folder = os.path.commonpath([os.path.dirname(d.path) or "." for d in empty])
+    first = ", ".join(os.path.relpath(d.path, folder) for d in empty[:FOLD_AFTER])
+    one = report(
+        NO_CONCEPTS,
+        folder,
+        None,
+        f"{len(empty)} files hold no concepts ({first}, …); --verbose lists every one",
+    )
+    out = [one if d is empty[0] else d for d in diagnostics]
+    return [d for d in out if d not in empty[1:]]
 
 
 def plural(n: int, word: str) -> str:

@@ -31,9 +31,11 @@ def watch(run: Run, out: Path, once: Callable[[], int]) -> int:
 
     click.echo(f"Watching {', '.join(map(str, roots))} (Ctrl-C to stop)...", err=True)
     try:
-        for _changes in changes(*roots, watch_filter=relevant, raise_interrupt=False):
+        # raise_interrupt: watchfiles would otherwise log its own "KeyboardInterrupt caught,
+        # stopping watch" warning on Ctrl-C.
+        for _changes in changes(*roots, watch_filter=relevant, raise_interrupt=True):
             click.echo(styled(f"\n[{time.strftime('%H:%M:%S')}] change detected", dim=True))
             once()
     except KeyboardInterrupt:
-        pass
+        click.echo("Stopped watching.", err=True)
     return 0

@@ -35,6 +35,9 @@ from ..syntax.choose import syntaxes_for
 from ..syntax.parse import parse_concepts
 from ..syntax.suggest import advice, suggest
 
+NO_CONCEPTS_FOUND = "no concepts found in this file"
+"""The ``no-concepts`` message when no other syntax would read the file either."""
+
 
 def process(
     nf: NoteFile,
@@ -70,7 +73,7 @@ def process(
     )
     diagnostics.extend(parsed.diagnostics)
     if not parsed.concepts:
-        message = "no concepts found in this file"
+        message = NO_CONCEPTS_FOUND
         found = suggest(
             body, read_with=syntaxes, first_line=src.body_line, heading_level=heading_level
         )

@@ -8,13 +8,14 @@ settles what depends on more than one file (duplicate terms, the spelling of dec
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from ..diagnostics import (
     DUPLICATE_BLOCK_ID,
     DUPLICATE_TERM,
     EMPTY_DEFINITION,
+    MISSING_PATH,
     NO_NOTES,
     NOTHING_TO_EXPORT,
     TAG_INVALID,
@@ -73,6 +74,18 @@ def collect(
     """
     config_dir = Path(options.config_dir) if options.config_dir is not None else None
     files, diagnostics = find_note_files(paths, config_dir)
+    if not options.is_given(NOTES):
+        # Run where there is no notes/ folder: say how to point at the notes.
+        diagnostics = [
+            replace(
+                d,
+                message=f"{d.message}, and no PATH was given: name the notes' folder or "
+                "files on the command line, or set `notes` in dea2anki.toml",
+            )
+            if d.code == MISSING_PATH.name
+            else d
+            for d in diagnostics
+        ]
     if not files and not diagnostics:
         shown = ", ".join(paths)
         diagnostics.append(report(NO_NOTES, shown, None, "no Markdown (*.md) files found"))
