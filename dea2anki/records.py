@@ -218,7 +218,8 @@ class LockEntry(NamedTuple):
     term: str
     deck: str
     source: str
-    """The file (relative to the notes folder) where the concept was last seen."""
+    """The file where the concept was last seen, named from the lock's folder
+    (pipeline.plan.lock_name)."""
     block: str | None
     definition: str
     """Hash of the normalised definition ("" when empty): finds renames."""

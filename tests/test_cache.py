@@ -201,8 +201,9 @@ def test_watch_builds_start_from_the_previous_build_in_memory(
 ) -> None:
     """build(memory=...), as --watch calls it: the next build takes the parse results and the
     lock from memory, and writes exactly what builds from the files write."""
-    make(2000, tmp_path / "v")
-    shutil.copytree(tmp_path / "v", tmp_path / "w")
+    # Two projects alike: the lock names files from its own folder (out/ -> ../v/...).
+    make(2000, tmp_path / "a" / "v")
+    shutil.copytree(tmp_path / "a" / "v", tmp_path / "b" / "v")
 
     def twice(vault: Path, out: Path, memory: Memory | None) -> None:
         def once(t: int) -> None:
@@ -221,20 +222,20 @@ def test_watch_builds_start_from_the_previous_build_in_memory(
     monkeypatch.setattr(cache_module.Cache, "_read", lambda *a: reads.append(a[1].rel) or read(*a))
     monkeypatch.setattr(lock, "_parse_entries", lambda *a: parses.append(1) or parse(*a))
     memory = Memory()
-    twice(tmp_path / "v", tmp_path / "a", memory)
+    twice(tmp_path / "a" / "v", tmp_path / "a" / "out", memory)
     # Only the edited file was looked for on disk; the lock was never parsed.
     assert (reads, parses) == (["note-0003.md"], [])
-    twice(tmp_path / "w", tmp_path / "b", None)
+    twice(tmp_path / "b" / "v", tmp_path / "b" / "out", None)
     assert len(reads) == 20 and parses == [1]  # every file's cache entry; the lock
     for name in ("Bench.apkg", "x.lock"):
-        assert sha(tmp_path / "a" / name) == sha(tmp_path / "b" / name), name
+        assert sha(tmp_path / "a" / "out" / name) == sha(tmp_path / "b" / "out" / name), name
 
     # A lock changed on disk between builds (a git checkout, say) is read again.
-    path = tmp_path / "a" / "x.lock"
+    path = tmp_path / "a" / "out" / "x.lock"
     path.write_text(path.read_text("utf-8").replace('"mod": 1700000060', '"mod": 5'), "utf-8")
     build(
-        [str(tmp_path / "v")],
-        tmp_path / "a",
+        [str(tmp_path / "a" / "v")],
+        tmp_path / "a" / "out",
         DEFAULTS,
         timestamp=T + 120,
         lock_path=path,

@@ -397,3 +397,23 @@ def test_without_a_notes_folder_it_says_how_to_name_the_notes(workdir, cli) -> N
     ) in r.out
     given = cli("check", "elsewhere")
     assert "elsewhere: error: no such file or folder [missing-path]" in given.out
+
+
+def test_a_file_built_from_outside_the_notes_folder_is_not_gone_later(workdir, cli) -> None:
+    """dea2anki build notes other/Rich.md, then dea2anki build: Rich.md still exists, so its
+    concepts are neither gone nor retired (the lock names it from the lock's folder)."""
+    write("notes/good.md", GOOD)
+    write("other/Rich.md", "# R\n\n- **Alpha** : a : K ;\n- **Beta** : b : K ;\n")
+    first = cli("build", "notes", "other/Rich.md", epoch=T1)
+    assert first.code == 0, first.err
+    rich = Path("build/Rich.apkg").read_bytes()
+    assert '"source": "../other/Rich.md"' in Path("notes/dea2anki.lock").read_text("utf-8")
+    again = cli("build", "--retire", epoch=T1 + 5)
+    assert again.code == 0, again.err
+    assert "[concept-gone]" not in again.err
+    assert "retired" not in again.out
+    assert Path("build/Rich.apkg").read_bytes() == rich  # not rewritten as retired notes
+    # Gone for real: then it is.
+    Path("other/Rich.md").unlink()
+    gone = cli("build", epoch=T1 + 6)
+    assert "concept 'Alpha' is no longer in the notes" in gone.err

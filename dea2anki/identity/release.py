@@ -18,6 +18,7 @@ from ..records import (
     EventKind,
     Fields,
     LockEntry,
+    NoteFile,
     ReleaseNote,
 )
 from ..render.text import escape
@@ -52,9 +53,11 @@ def make_release(
     timestamp: int,
     retire: bool,
     keep: Callable[[LockEntry], bool] | None = None,
+    source_of: Callable[[NoteFile], str] | None = None,
 ) -> Release:
     """``keep``: lock entries left over that must be carried unchanged, neither gone nor
-    retired (their concepts exist but are outside this build)."""
+    retired (their concepts exist but are outside this build). ``source_of``: how the lock
+    names a file (default: relative to its notes folder)."""
     claims = []
     for d in drafts:
         loc = d.located
@@ -92,7 +95,7 @@ def make_release(
             claim.root,
             claim.term,
             draft.deck,
-            loc.source.file.rel,
+            source_of(loc.source.file) if source_of is not None else loc.source.file.rel,
             claim.block,
             claim.definition,
             content,

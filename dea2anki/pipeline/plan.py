@@ -7,6 +7,7 @@ settles what depends on more than one file (duplicate terms, the spelling of dec
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -31,7 +32,7 @@ from ..identity.lock import LOCK_NAME
 from ..identity.release import Release, make_release
 from ..naming import same_spelling, tag_list
 from ..read.files import find_note_files, read_bytes
-from ..records import Draft, Located, LockEntry, SourceFile
+from ..records import Draft, Located, LockEntry, NoteFile, SourceFile, readable
 from ..settings import INCLUDE_EMPTY, NOTES, Options
 from .cache import Cache
 from .parallel import process_all
@@ -52,8 +53,8 @@ class Plan:
     diagnostics: tuple[Diagnostic, ...]
     media: Mapping[str, Path] = field(default_factory=dict)
     """Packaged name -> file on disk, for every file any note embeds."""
-    sources: frozenset[str] = frozenset()
-    """The files this build read, relative to the notes folder (as the lock names them)."""
+    sources: frozenset[NoteFile] = frozenset()
+    """The files this build read."""
     held_back: frozenset[tuple[str, str]] = frozenset()
     """(root, term) identity keys of concepts still in the notes but not exported (empty)."""
 
@@ -167,7 +168,7 @@ def plan(collected: Collected, options: Options, *, raise_errors: bool = True) -
         tuple(drafts),
         (*collected.diagnostics, *diagnostics),
         collected.media,
-        frozenset(src.file.rel for src in collected.sources),
+        frozenset(src.file for src in collected.sources),
         frozenset(held_back),
     )
 
@@ -258,12 +259,21 @@ def release(
     back for having no definition yet. Neither is gone."""
     folder = lock_path.parent
     existing: set[str] | None = None
+    names: dict[NoteFile, str] = {}
+
+    def source_of(nf: NoteFile) -> str:
+        name = names.get(nf)
+        if name is None:
+            name = names[nf] = lock_name(nf, folder)
+        return name
+
+    built = {source_of(nf) for nf in planned.sources}
 
     def keep(e: LockEntry) -> bool:
         nonlocal existing
         if (identity_key(e.root), identity_key(e.term)) in planned.held_back:
             return True
-        if e.source in planned.sources:
+        if e.source in built:
             return False
         if (folder / e.source).is_file():
             return True
@@ -275,7 +285,23 @@ def release(
             existing = {nf.rel for nf in find_note_files([str(folder)])[0]}
         return e.source in existing
 
-    return make_release(planned.drafts, old or (), timestamp=timestamp, retire=retire, keep=keep)
+    return make_release(
+        planned.drafts,
+        old or (),
+        timestamp=timestamp,
+        retire=retire,
+        keep=keep,
+        source_of=source_of,
+    )
+
+
+def lock_name(nf: NoteFile, lock_folder: Path) -> str:
+    """How the lock names a file: relative to the lock's folder, so that a later build can
+    tell whether it still exists. A file of that folder is named as always (``DEA.md``); one
+    given from elsewhere (``dea2anki build notes ../examples/rich/Rich.md``) by its way there."""
+    if nf.root == lock_folder or nf.root.resolve() == lock_folder.resolve():
+        return nf.rel
+    return readable(Path(os.path.relpath(nf.path.resolve(), lock_folder.resolve())).as_posix())
 
 
 def nothing_to_export(paths: Sequence[str]) -> Diagnostic:
