@@ -7,6 +7,7 @@ import gc
 import hashlib
 import os
 import shutil
+import subprocess
 import sys
 from pathlib import Path
 
@@ -263,3 +264,17 @@ def test_any_change_to_the_package_code_changes_the_cache_key(
         assert cache_module._code_fingerprint() != before, changed
         path.write_bytes(original)
     assert cache_module._code_fingerprint() == before
+
+
+def test_git_ignores_the_cache_a_build_leaves_beside_its_package(seed_project, cli) -> None:
+    subprocess.run(["git", "init", "-q"], check=True)
+    assert cli("build", "-o", "DEA.apkg", epoch=T).code == 0
+    assert (seed_project / ".dea2anki-cache").is_dir()
+    status = subprocess.run(
+        ["git", "status", "--porcelain", "--untracked-files=all"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    assert ".dea2anki-cache" not in status
+    assert "DEA.apkg" in status  # the package is the user's to commit or not

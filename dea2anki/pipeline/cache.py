@@ -145,13 +145,22 @@ class Cache:
             with contextlib.suppress(OSError):  # a lost cache entry only costs time
                 os.replace(tmp, entry)
         self._pending.clear()
-        if self.write and self.folder is not None:
+        if self.write and self.folder is not None and self.folder.is_dir():
+            # `-o DEA.apkg` puts the cache beside the package, in a project's own folder:
+            # git ignores it without the user's help (as pytest does with .pytest_cache).
+            ignore = self.folder / ".gitignore"
+            if not ignore.exists():
+                with contextlib.suppress(OSError):
+                    ignore.write_text(_GITIGNORE, encoding="utf-8")
             # Left by builds that were killed; an hour old, no running build owns them.
             cutoff = time.time() - 3600
             for stale in self.folder.glob("*.tmp"):
                 with contextlib.suppress(OSError):
                     if stale.stat().st_mtime < cutoff:
                         stale.unlink()
+
+
+_GITIGNORE = "# dea2anki's parse cache: safe to delete, never worth committing.\n*\n"
 
 
 def dumps(result: FileResult) -> bytes:
