@@ -287,7 +287,7 @@ def test_page_inlines_the_images_the_notes_embed(workdir: Path) -> None:
     assert f'src="{name}"' not in page
     # The definition's image: on the back of the forward card, both sides of the reverse one.
     assert page.count('src="data:image/png;base64,') == 3
-    assert page.count('<article class="pv-card"') == 4  # frontmatter reverse: true
+    assert page.count('<article class="pv-card"') == 6  # frontmatter reverse: true
 
 
 def make_rich_project(root: Path) -> None:
@@ -299,7 +299,8 @@ def make_rich_project(root: Path) -> None:
         "---\nreverse: true\n---\n# Pictures\n\n## Diagrams\n\n**_Concept_**\n\n"
         "- **Pipeline** : ![flow](img/flow.png) data moves left to right : DEA ; AWS\n"
         "- **Query** : Run it against the table. : DEA ; AWS\n\n"
-        "  ```sql\n  SELECT name FROM t WHERE id = 1;\n  ```\n",
+        "  ```sql\n  SELECT name FROM t WHERE id = 1;\n  ```\n"
+        "- **Cost** : $\\sum_i x_i$ per TB, $$a^2$$ : DEA ; AWS\n",
         encoding="utf-8",
     )
 
@@ -435,11 +436,13 @@ def test_browser_night_mode(browser: Browser, seed_page: SeedPage, tmp_path: Pat
     page.locator("#pv-night-toggle").click()
     assert page.locator(".pv-side > .card.nightMode").count() == 2 * 29
     assert page.locator("#pv-night-toggle").get_attribute("aria-pressed") == "true"
+    assert page.locator("#pv-night-toggle").inner_text() == "Day mode"  # what a click does
     # The note type's own night colours, from card.css.
     assert colours() == ["rgb(28, 31, 36)", "rgb(230, 237, 243)"]
     page.screenshot(path=str(tmp_path / "night.png"))
     page.locator("#pv-night-toggle").click()
     assert page.locator(".pv-side > .card.nightMode").count() == 0
+    assert page.locator("#pv-night-toggle").inner_text() == "Night mode"
     assert loaded.errors == []
     page.close()
 
@@ -469,8 +472,17 @@ def test_browser_shows_images_code_and_reverse_cards(browser: Browser, workdir: 
     )
     assert sizes == [[True, 120, 40]] * 3
     both_ways = ["Term → Definition", "Definition → Term"]
-    assert page.locator(".pv-template").all_text_contents() == both_ways * 2
+    assert page.locator(".pv-template").all_text_contents() == both_ways * 3
     assert page.locator(".d2a-code").count() == 3
+    # Maths is drawn (MathML, offline), not shown as TeX, wherever the definition shows: the
+    # forward card's back, the reverse card's front and its back (which repeats the front).
+    assert page.locator("math[display=inline]").count() == 3
+    assert page.locator("math[display=block]").count() == 3
+    assert "\\(" not in page.locator(".pv-card").last.inner_text()
+    # A short front is as tall as its content, not as its back.
+    front, back = page.locator(".pv-card").nth(1).locator(".pv-side > .card").all()
+    f, b = front.bounding_box(), back.bounding_box()
+    assert f is not None and b is not None and f["height"] < b["height"]
     assert loaded.errors == []
     assert all(u.startswith(("file:", "data:")) for u in loaded.requests), loaded.requests
     page.close()

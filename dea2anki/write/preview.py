@@ -15,7 +15,14 @@ from ..naming import CONTEXT_SEPARATOR, DECK_SEPARATOR
 from ..records import ReleaseNote
 from .atomic import atomic_output
 from .notetype import CSS, FIELDS
-from .preview_cards import PreviewCard, html_text, inline_media, note_cards, template_scripts
+from .preview_cards import (
+    PreviewCard,
+    html_text,
+    inline_media,
+    mathml,
+    note_cards,
+    template_scripts,
+)
 
 # --- The page --------------------------------------------------------------------------------
 
@@ -103,6 +110,7 @@ html.pv-night .pv-tag { background: #262c34; color: #c9d1d9; }
   display: grid;
   grid-template-columns: repeat(2, minmax(0, 1fr));
   gap: 0.75rem;
+  align-items: start; /* a short front is not stretched to the height of its back */
 }
 .pv-side { display: flex; flex-direction: column; min-width: 0; }
 .pv-side-name {
@@ -164,6 +172,7 @@ _PAGE_JS = """\
       c.classList.toggle("nightMode", on);
     });
     toggle.setAttribute("aria-pressed", on ? "true" : "false");
+    toggle.textContent = on ? "Day mode" : "Night mode";
   }
   search.addEventListener("input", filter);
   toggle.addEventListener("click", function () {
@@ -193,7 +202,7 @@ def _card_html(card: PreviewCard, media: Mapping[str, Path], cache: dict[str, st
     tags = "".join(f'<span class="pv-tag">{html.escape(t)}</span>' for t in note.tags)
     sides = "".join(
         f'<div class="pv-side"><div class="pv-side-name">{name}</div>'
-        f'<div class="card">\n{inline_media(side, media, cache)}\n</div></div>'
+        f'<div class="card">\n{mathml(inline_media(side, media, cache))}\n</div></div>'
         for name, side in (("Front", card.front), ("Back", card.back))
     )
     search = html.escape(" ".join(searchable))

@@ -15,6 +15,8 @@ from pathlib import Path
 from typing import NamedTuple
 from urllib.parse import unquote
 
+import latex2mathml.converter
+
 from ..naming import DECK_SEPARATOR
 from ..read.media import MEDIA_TYPES
 from ..records import ReleaseNote
@@ -219,3 +221,27 @@ def inline_media(fragment: str, media: Mapping[str, Path], cache: dict[str, str]
         return f'{m.group(1)}"{uri}"'
 
     return _SRC.sub(replace, fragment)
+
+
+# Cards hold maths as Anki's MathJax delimiters (render/html.py): \(…\) and \[…\].
+_MATHS = re.compile(r"\\\((.+?)\\\)|\\\[(.+?)\\\]", re.DOTALL)
+
+
+def mathml(fragment: str) -> str:
+    """``fragment`` with its maths as MathML, which a browser draws without MathJax (the
+    page stays offline). TeX that latex2mathml cannot read stays as written."""
+    if "\\(" not in fragment and "\\[" not in fragment:
+        return fragment
+
+    def convert(m: re.Match[str]) -> str:
+        inline, block = m.groups()
+        tex = html.unescape(inline if inline is not None else block)
+        try:
+            out: str = latex2mathml.converter.convert(
+                tex, display="inline" if inline is not None else "block"
+            )
+        except Exception:  # any TeX it cannot read is shown as written
+            return m.group(0)
+        return out
+
+    return _MATHS.sub(convert, fragment)
