@@ -23,10 +23,13 @@ diagnostic.
 
 from __future__ import annotations
 
+from collections import Counter
+from collections.abc import Sequence
 from pathlib import Path
 
 from fixture_cases import FixtureCase, read_cases
 
+from dea2anki.diagnostics import CODES
 from dea2anki.syntax.parse import ParseResult, parse_concepts
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -78,3 +81,18 @@ def describe(result: ParseResult) -> list[str]:
     for d in result.diagnostics:
         out.append(f"{d.severity.value}: {d.code} @{d.line}")
     return [line.replace("\n", "\\n") for line in out]
+
+
+def assert_sound(text: str, syntax_sets: Sequence[Sequence[str]], heading_level: int = 2) -> None:
+    """What every syntax promises on any text, with each set of syntaxes on: it never
+    raises; the line scanner and mistune read the same; every card has a term and a line of
+    the text; no line makes two cards; every diagnostic has a known code."""
+    last = text.count("\n") + 2
+    for syntaxes in syntax_sets:
+        fast = parse_concepts(text, syntaxes=syntaxes, heading_level=heading_level, fast=True)
+        slow = parse_concepts(text, syntaxes=syntaxes, heading_level=heading_level, fast=False)
+        assert fast == slow, syntaxes
+        for c in slow.concepts:
+            assert c.term and 1 <= c.line <= last, c
+        assert all(n == 1 for n in Counter(c.line for c in slow.concepts).values()), slow
+        assert all(d.code in CODES for d in slow.diagnostics)

@@ -4,12 +4,11 @@ both parse paths, and properties of its reader on random Markdown-ish text."""
 from __future__ import annotations
 
 import time
-from collections import Counter
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from syntax_fixtures import assert_sound
 
-from dea2anki.diagnostics import CODES
 from dea2anki.syntax.glossary import LABELS, TERM_HEADERS
 from dea2anki.syntax.parse import parse_concepts
 
@@ -125,28 +124,5 @@ SETTINGS = settings(
 
 @given(TEXTS)
 @SETTINGS
-def test_never_raises_and_reports_only_known_codes(text: str) -> None:
-    for fast in (True, False):
-        result = parse_concepts(text, syntaxes=["concept", "glossary"], fast=fast)
-        for c in result.concepts:
-            assert c.term, c
-            assert 1 <= c.line <= text.count("\n") + 2
-        assert all(d.code in CODES for d in result.diagnostics)
-
-
-@given(TEXTS)
-@SETTINGS
-def test_no_line_is_read_twice(text: str) -> None:
-    # One card per line is the rule: a list item, a paragraph line or a table row.
-    for syntaxes in (["glossary"], ["concept", "glossary"]):
-        result = parse_concepts(text, syntaxes=syntaxes)
-        lines = Counter(c.line for c in result.concepts)
-        assert all(n == 1 for n in lines.values()), result.concepts
-
-
-@given(TEXTS)
-@SETTINGS
-def test_both_parse_paths_agree(text: str) -> None:
-    fast = parse_concepts(text, syntaxes=["glossary"], fast=True)
-    slow = parse_concepts(text, syntaxes=["glossary"], fast=False)
-    assert fast == slow
+def test_any_text_is_read_soundly(text: str) -> None:
+    assert_sound(text, (["glossary"], ["concept", "glossary"]))

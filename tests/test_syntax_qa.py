@@ -3,13 +3,11 @@ paths, its markers, and properties of its reader on random Markdown-ish text."""
 
 from __future__ import annotations
 
-from collections import Counter
-
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from syntax_fixtures import assert_sound
 
-from dea2anki.diagnostics import CODES
 from dea2anki.settings import DEFAULT_SYNTAXES
 from dea2anki.syntax.blocks import HEADING, FileContext
 from dea2anki.syntax.lines import scan_gap, setext_underline
@@ -181,28 +179,5 @@ SYNTAX_SETS = (["qa"], ["qa", "callout"], ["heading", "sr", "qa"], list(DEFAULT_
 
 @given(TEXTS)
 @SETTINGS
-def test_never_raises_and_reports_only_known_codes(text: str) -> None:
-    for syntaxes in SYNTAX_SETS:
-        result = parse_concepts(text, syntaxes=syntaxes, fast=False)
-        for c in result.concepts:
-            assert c.term, c
-            assert 1 <= c.line <= text.count("\n") + 2
-        assert all(d.code in CODES for d in result.diagnostics)
-
-
-@given(TEXTS)
-@SETTINGS
-def test_no_line_makes_two_cards(text: str) -> None:
-    # A card is its question's line; every syntax reads a block at most once.
-    for syntaxes in SYNTAX_SETS:
-        result = parse_concepts(text, syntaxes=syntaxes)
-        lines = Counter(c.line for c in result.concepts)
-        assert all(n == 1 for n in lines.values()), result.concepts
-
-
-@given(TEXTS)
-@SETTINGS
-def test_both_parse_paths_agree(text: str) -> None:
-    fast = parse_concepts(text, syntaxes=["qa", "callout"], fast=True)
-    slow = parse_concepts(text, syntaxes=["qa", "callout"], fast=False)
-    assert fast == slow
+def test_any_text_is_read_soundly(text: str) -> None:
+    assert_sound(text, SYNTAX_SETS)

@@ -5,12 +5,11 @@ from __future__ import annotations
 
 import re
 import time
-from collections import Counter
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from syntax_fixtures import assert_sound
 
-from dea2anki.diagnostics import CODES
 from dea2anki.syntax.concept_line import mask_code_spans
 from dea2anki.syntax.parse import parse_concepts
 from dea2anki.syntax.sr_marks import (
@@ -178,30 +177,8 @@ SETTINGS = settings(
 
 @given(TEXTS)
 @SETTINGS
-def test_never_raises_and_reports_only_known_codes(text: str) -> None:
-    for fast in (True, False):
-        result = parse_concepts(text, syntaxes=["sr", "concept", "cloze"], fast=fast)
-        for c in result.concepts:
-            assert c.term, c
-            assert 1 <= c.line <= text.count("\n") + 2
-        assert all(d.code in CODES for d in result.diagnostics)
-
-
-@given(TEXTS)
-@SETTINGS
-def test_no_line_is_read_twice(text: str) -> None:
-    for syntaxes in (["sr"], ["sr", "concept", "cloze"]):
-        result = parse_concepts(text, syntaxes=syntaxes)
-        lines = Counter(c.line for c in result.concepts)
-        assert all(n == 1 for n in lines.values()), result.concepts
-
-
-@given(TEXTS)
-@SETTINGS
-def test_both_parse_paths_agree(text: str) -> None:
-    fast = parse_concepts(text, syntaxes=["sr"], fast=True)
-    slow = parse_concepts(text, syntaxes=["sr"], fast=False)
-    assert fast == slow
+def test_any_text_is_read_soundly(text: str) -> None:
+    assert_sound(text, (["sr"], ["sr", "concept", "cloze"]))
 
 
 @given(TEXTS)
