@@ -29,7 +29,9 @@ from ..naming import take_block_id
 from ..records import Concept
 from ..render.text import plain_text
 from .blocks import HEADING, ITEM, Block, FileContext
+from .cloze_marks import OPENER
 from .concept_line import is_tag_list
+from .lines import ATX, BREAK, QUOTE
 from .sr_marks import (
     NOT_SEPARATOR,
     SR_COMMENT,
@@ -47,15 +49,11 @@ _CLOZE = "cloze"
 _PREFIX = re.compile(
     r"(?:[ \t]*>)*[ \t]*(?:(?:[-*+]|\d{1,9}[.)])(?:[ \t]+|$)(?:\[[ xX]\][ \t]+)?)?"
 )
-_QUOTE = re.compile(r"[ \t]*>[ \t]?")
 _QUOTES = re.compile(r"(?:[ \t]*>[ \t]?)*")
-_ATX = re.compile(r" {0,3}#{1,6}(?:[ \t]|$)")
-_BREAK = re.compile(r" {0,3}([-*_])(?:[ \t]*\1){2,}[ \t]*$")
 _FENCE = re.compile(r"`{3,}|~{3,}")
 _TAGS_LINE = re.compile(r"(?:#[^\s#:]+[ \t]*)+$")
 _LEADING_TAGS = re.compile(r"(?:#[^\s#:]+[ \t]+)+(?=\S)")
 _SR_CALLOUT = re.compile(r"\[!sr\|card-metadata\]", re.IGNORECASE)
-_ANKI_CLOZE = re.compile(r"\{\{c\d+::")
 
 
 class _Card(NamedTuple):
@@ -141,10 +139,10 @@ def _cards(lines: Sequence[str], first_line: int) -> list[_Card]:
         raw, line = lines[i], i + first_line
         text = _body(raw)[1]
         stripped = raw.strip()
-        if not stripped or _ATX.match(raw) or _BREAK.match(raw):
+        if not stripped or ATX.match(raw) or BREAK.match(raw):
             # A blank line ends a card; a heading or a break does too (they make decks).
             chunk = close()
-            if _ATX.match(raw) and i + 1 < count and lines[i + 1].strip() in (MULTI, "??"):
+            if ATX.match(raw) and i + 1 < count and lines[i + 1].strip() in (MULTI, "??"):
                 chunk.lines.append((line, stripped.strip("#").strip()))  # `## Q` above `?`
                 chunk.heading = True
         elif text.startswith("<!--") and not text.startswith(SR_COMMENT):
@@ -172,7 +170,7 @@ def _cards(lines: Sequence[str], first_line: int) -> list[_Card]:
                         break
             elif stripped in (MULTI, MULTI_REVERSED):
                 chunk.kind = stripped
-            elif chunk.kind is None and not _ANKI_CLOZE.search(text) and has_highlight(text):
+            elif chunk.kind is None and not OPENER.search(text) and has_highlight(text):
                 chunk.kind = _CLOZE
             chunk.last = i + first_line
         i += 1
@@ -242,7 +240,7 @@ def _contained(lines: Sequence[str]) -> list[str]:
     out = [text]
     for raw in lines[1:]:
         for _ in range(quotes):
-            m = _QUOTE.match(raw)
+            m = QUOTE.match(raw)
             if m is None:
                 break
             raw = raw[m.end() :]
