@@ -23,9 +23,10 @@ from dea2anki.pipeline.dry_run import preview_notes
 from dea2anki.records import ReleaseNote
 from dea2anki.settings import DEFAULTS
 from dea2anki.write import notetype
-from dea2anki.write.preview import preview_html, write_preview
+from dea2anki.write.preview import preview_html
 from dea2anki.write.preview_cards import Cloze, inline_media, note_cards, render_template
 from dea2anki.write.preview_cards import html_text as plain_text
+from dea2anki.write.preview_pages import deck_folder, write_preview
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser, Page
@@ -517,3 +518,32 @@ def test_cloze_cards_match_anki(workdir: Path, cli, anki: Anki) -> None:  # type
             assert back == out.answer_text
             checked += 1
     assert checked == 4
+
+
+def test_a_large_preview_is_an_index_and_a_page_per_deck(seed_project: Path) -> None:
+    """Past page_notes notes (5,000 by default; 1 here) one page per deck, each holding only
+    its deck's cards, the index linking every page; a smaller preview removes the pages it
+    no longer needs."""
+    preview = preview_notes(["notes"], DEFAULTS)
+    decks = list(dict.fromkeys(n.deck for n in preview.notes))
+    out = seed_project / "build" / "preview.html"
+    pages = write_preview(out, preview.notes, preview.media, title="DEA", page_notes=1)
+    assert pages == len(decks) == 12
+    index = out.read_text("utf-8")
+    links = re.findall(r'<a href="([^"]+)">', index)
+    assert links == [f"preview-decks/{i:04d}.html" for i in range(1, pages + 1)]
+    for deck, link in zip(decks, links, strict=True):
+        page = (out.parent / link).read_text("utf-8")
+        assert '<a class="pv-home" href="../preview.html">All decks</a>' in page
+        expected = sum(len(note_cards(n)) for n in preview.notes if n.deck == deck)
+        assert page.count('<article class="pv-card"') == expected
+        assert html.escape(deck.split("::")[-1]) in page
+    assert f"{len(preview.notes)} notes in {pages} decks" in index
+    # Fewer decks next time: the pages left over go; the rest of the folder is the user's.
+    (deck_folder(out) / "mine.txt").write_text("keep")
+    first = [n for n in preview.notes if n.deck == decks[0]]
+    assert write_preview(out, first, preview.media, title="DEA", page_notes=0) == 1
+    assert sorted(p.name for p in deck_folder(out).iterdir()) == ["0001.html", "mine.txt"]
+    # Small enough: one page again, as always.
+    assert write_preview(out, preview.notes, preview.media, title="DEA") == 0
+    assert out.read_text("utf-8").count('<article class="pv-card"') == 29

@@ -181,11 +181,11 @@ def preview_cmd(
     show_diagnostics(result.diagnostics, fmt, quiet=quiet)
     # By default beside the packages: in the output folder, or next to a single OUT.apkg.
     out = Path(page) if page else _cache_of(run).parent / "preview.html"
-    from ..write.preview import write_preview  # only this command needs it
+    from ..write.preview_pages import deck_folder, write_preview  # only this command needs it
 
     roots = dict.fromkeys(root_of(n.deck) for n in result.notes)
     try:
-        write_preview(
+        pages = write_preview(
             out, result.notes, result.media, title=title or " + ".join(roots) or "dea2anki"
         )
     except OSError as e:
@@ -194,5 +194,8 @@ def preview_cmd(
         )
         return 1
     if not quiet:
-        click.echo(f"Wrote {out}: {plural(len(result.notes), 'note')}; open it in a browser.")
+        split = f", an index of {plural(pages, 'deck page')} in {deck_folder(out)}" if pages else ""
+        click.echo(
+            f"Wrote {out}: {plural(len(result.notes), 'note')}{split}; open it in a browser."
+        )
     return 0

@@ -13,7 +13,6 @@ from pathlib import Path
 
 from ..naming import CONTEXT_SEPARATOR, DECK_SEPARATOR
 from ..records import ReleaseNote
-from .atomic import atomic_output
 from .notetype import CSS, FIELDS
 from .preview_cards import (
     PreviewCard,
@@ -215,8 +214,15 @@ def _card_html(card: PreviewCard, media: Mapping[str, Path], cache: dict[str, st
     )
 
 
-def preview_html(notes: Sequence[ReleaseNote], media: Mapping[str, Path], *, title: str) -> str:
-    """One HTML page showing every card of ``notes``, front and back, grouped by deck.
+def preview_html(
+    notes: Sequence[ReleaseNote],
+    media: Mapping[str, Path],
+    *,
+    title: str,
+    home: str | None = None,
+) -> str:
+    """One HTML page showing every card of ``notes``, front and back, grouped by deck;
+    ``home``: the index page it is one of (preview_pages), linked from its bar.
 
     Self-contained: the note type's CSS and scripts are inlined and media become data: URIs
     (references to other sites, which the notes may contain, are kept as written). The same
@@ -254,7 +260,7 @@ def preview_html(notes: Sequence[ReleaseNote], media: Mapping[str, Path], *, tit
 </head>
 <body class="pv-page">
 <header class="pv-bar">
-<h1>{t}</h1>
+{_home_link(home)}<h1>{t}</h1>
 <input type="search" id="pv-search" class="pv-search" placeholder="Search cards"
   aria-label="Search cards" autocomplete="off" spellcheck="false">
 <output id="pv-count" class="pv-count" for="pv-search" aria-live="polite">\
@@ -275,10 +281,7 @@ No cards match.</p>
 """
 
 
-def write_preview(
-    path: Path, notes: Sequence[ReleaseNote], media: Mapping[str, Path], *, title: str
-) -> None:
-    """Write the preview page; a failed write leaves the previous page as it was."""
-    page = preview_html(notes, media, title=title)
-    with atomic_output(path) as f:
-        f.write(page.encode("utf-8"))
+def _home_link(home: str | None) -> str:
+    if home is None:
+        return ""
+    return f'<a class="pv-home" href="{html.escape(home)}">All decks</a>\n'
