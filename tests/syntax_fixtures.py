@@ -28,6 +28,8 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from fixture_cases import FixtureCase, read_cases
+from hypothesis import HealthCheck, settings
+from hypothesis import strategies as st
 
 from dea2anki.diagnostics import CODES
 from dea2anki.syntax.parse import ParseResult, parse_concepts
@@ -96,3 +98,22 @@ def assert_sound(text: str, syntax_sets: Sequence[Sequence[str]], heading_level:
             assert c.term and 1 <= c.line <= last, c
         assert all(n == 1 for n in Counter(c.line for c in slow.concepts).values()), slow
         assert all(d.code in CODES for d in slow.diagnostics)
+
+
+SOUND = settings(
+    max_examples=400,
+    deadline=None,
+    derandomize=True,
+    suppress_health_check=[HealthCheck.too_slow],
+)
+"""How each syntax's ``assert_sound`` property is searched: deterministic, as CI runs it."""
+
+
+def markdownish(
+    fragments: Sequence[str], alphabet: str, *, lines: int = 14
+) -> st.SearchStrategy[str]:
+    """Texts a syntax must read soundly: up to ``lines`` of its tricky fragments, or short
+    runs of the characters its grammar turns on."""
+    return st.lists(st.sampled_from(list(fragments)), max_size=lines).map("\n".join) | st.text(
+        alphabet=st.sampled_from(list(alphabet)), max_size=60
+    )

@@ -7,9 +7,9 @@ import re
 import time
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given, settings
 from hypothesis import strategies as st
-from syntax_fixtures import assert_sound
+from syntax_fixtures import SOUND, assert_sound, markdownish
 
 from dea2anki.settings import DEFAULT_SYNTAXES
 from dea2anki.syntax.blocks import FileContext
@@ -92,52 +92,42 @@ def test_a_callout_after_a_concept_block_is_its_own() -> None:
 
 # --- properties --------------------------------------------------------------------------------
 
-FRAGMENTS = st.sampled_from(
-    [
-        "> [!definition] T",
-        "> [!definition]- T",
-        "> [!DEFINITION]+",
-        ">[!term] U",
-        "> [!concept] Definition:",
-        "> [!flashcard]",
-        "> [!flashcard] Why?",
-        "> [!note] N",
-        "> > [!definition] Inner",
-        "> > nested body",
-        "> body",
-        "> **Q**: k",
-        "> **A**: l",
-        "> **Word** - def",
-        "> - item",
-        "> ```",
-        ">",
-        "lazy text",
-        "",
-        "",
-        "# H",
-        "---",
-        "```",
-        "- item",
-        "  > [!term] In list",
-        "Q: q",
-        "A: a",
-        "%%1%%",
-        "^block-1",
-    ]
-)
-TEXTS = st.lists(FRAGMENTS, max_size=16).map("\n".join) | st.text(
-    alphabet=st.sampled_from(list("[]!>-+ \n#*:`abQA%^")), max_size=60
-)
-SETTINGS = settings(
-    max_examples=400,
-    deadline=None,
-    derandomize=True,
-    suppress_health_check=[HealthCheck.too_slow],
-)
+FRAGMENTS = [
+    "> [!definition] T",
+    "> [!definition]- T",
+    "> [!DEFINITION]+",
+    ">[!term] U",
+    "> [!concept] Definition:",
+    "> [!flashcard]",
+    "> [!flashcard] Why?",
+    "> [!note] N",
+    "> > [!definition] Inner",
+    "> > nested body",
+    "> body",
+    "> **Q**: k",
+    "> **A**: l",
+    "> **Word** - def",
+    "> - item",
+    "> ```",
+    ">",
+    "lazy text",
+    "",
+    "",
+    "# H",
+    "---",
+    "```",
+    "- item",
+    "  > [!term] In list",
+    "Q: q",
+    "A: a",
+    "%%1%%",
+    "^block-1",
+]
+TEXTS = markdownish(FRAGMENTS, "[]!>-+ \n#*:`abQA%^", lines=16)
 SYNTAX_SETS = (["callout"], ["qa", "callout"], list(DEFAULT_SYNTAXES))
 
 
 @given(TEXTS)
-@SETTINGS
+@SOUND
 def test_any_text_is_read_soundly(text: str) -> None:
     assert_sound(text, SYNTAX_SETS)

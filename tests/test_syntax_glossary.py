@@ -5,9 +5,8 @@ from __future__ import annotations
 
 import time
 
-from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
-from syntax_fixtures import assert_sound
+from hypothesis import given
+from syntax_fixtures import SOUND, assert_sound, markdownish
 
 from dea2anki.syntax.glossary import LABELS, TERM_HEADERS
 from dea2anki.syntax.parse import parse_concepts
@@ -76,53 +75,43 @@ def test_long_lines_take_linear_time() -> None:
 
 # --- properties --------------------------------------------------------------------------------
 
-FRAGMENTS = st.sampled_from(
-    [
-        "- **T**: d",
-        "- **T:** d",
-        "1. **T** - d",
-        "- **T** \u2013 d",
-        "**T** \u2014 d",
-        "**T**: d",
-        "**T**",
-        "**T**\\",
-        "**Note**: x",
-        "**",
-        "__U__: v",
-        "continued text",
-        "",
-        "",
-        "# H",
-        "## 용어",
-        "---",
-        "| Term | Def |",
-        "| 용어 | 설명 | 예 |",
-        "|---|---|",
-        "|:--|--:|--|",
-        "| **a** | b |",
-        "| a \\| b | c |",
-        "| | |",
-        "  - **sub**: x",
-        "> **q**: r",
-        "**_Concept_**",
-        "- **A** : b : K ; L",
-        "```",
-        "  indented",
-        "text ^block-1",
-    ]
-)
-TEXTS = st.lists(FRAGMENTS, max_size=14).map("\n".join) | st.text(
-    alphabet=st.sampled_from(list("*_:|-\u2013\u2014 \n#>`ab1^\\")), max_size=60
-)
-SETTINGS = settings(
-    max_examples=400,
-    deadline=None,
-    derandomize=True,
-    suppress_health_check=[HealthCheck.too_slow],
-)
+FRAGMENTS = [
+    "- **T**: d",
+    "- **T:** d",
+    "1. **T** - d",
+    "- **T** \u2013 d",
+    "**T** \u2014 d",
+    "**T**: d",
+    "**T**",
+    "**T**\\",
+    "**Note**: x",
+    "**",
+    "__U__: v",
+    "continued text",
+    "",
+    "",
+    "# H",
+    "## 용어",
+    "---",
+    "| Term | Def |",
+    "| 용어 | 설명 | 예 |",
+    "|---|---|",
+    "|:--|--:|--|",
+    "| **a** | b |",
+    "| a \\| b | c |",
+    "| | |",
+    "  - **sub**: x",
+    "> **q**: r",
+    "**_Concept_**",
+    "- **A** : b : K ; L",
+    "```",
+    "  indented",
+    "text ^block-1",
+]
+TEXTS = markdownish(FRAGMENTS, "*_:|-\u2013\u2014 \n#>`ab1^\\")
 
 
 @given(TEXTS)
-@SETTINGS
+@SOUND
 def test_any_text_is_read_soundly(text: str) -> None:
     assert_sound(text, (["glossary"], ["concept", "glossary"]))

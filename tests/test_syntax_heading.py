@@ -6,9 +6,9 @@ from __future__ import annotations
 import time
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
-from syntax_fixtures import assert_sound
+from syntax_fixtures import SOUND, assert_sound, markdownish
 
 from dea2anki.syntax.parse import parse_concepts
 
@@ -74,52 +74,42 @@ def test_a_heading_after_a_broken_quote_has_its_own_line() -> None:
 
 # --- properties --------------------------------------------------------------------------------
 
-FRAGMENTS = st.sampled_from(
-    [
-        "# Deck",
-        "## Q",
-        "## Q (66b3661f-e22e-4986-a50d-569fdac454ad)",
-        "## Subdeck: S (406542328)",
-        "### Deeper",
-        "#### Deepest",
-        "##",
-        "Setext",
-        "------",
-        "======",
-        "---",
-        "***",
-        "",
-        "",
-        "answer text",
-        "- **T** : d : K ; L",
-        "- item",
-        "`{=:tag one, two:=}`",
-        "`{=<model>=}`",
-        "{{c1::cloze}}",
-        "{{c2::x::hint}}",
-        "## {{c1::a {{c2::b}} c}}",
-        "`{{c1::code}}`",
-        "{{c1::never closed",
-        "```",
-        "## in code",
-        "    indented",
-        "Q: why",
-        "A: because",
-    ]
-)
-TEXTS = st.lists(FRAGMENTS, max_size=14).map("\n".join) | st.text(
-    alphabet=st.sampled_from(list("#-=* \n`{}:ab1()")), max_size=60
-)
-SETTINGS = settings(
-    max_examples=400,
-    deadline=None,
-    derandomize=True,
-    suppress_health_check=[HealthCheck.too_slow],
-)
+FRAGMENTS = [
+    "# Deck",
+    "## Q",
+    "## Q (66b3661f-e22e-4986-a50d-569fdac454ad)",
+    "## Subdeck: S (406542328)",
+    "### Deeper",
+    "#### Deepest",
+    "##",
+    "Setext",
+    "------",
+    "======",
+    "---",
+    "***",
+    "",
+    "",
+    "answer text",
+    "- **T** : d : K ; L",
+    "- item",
+    "`{=:tag one, two:=}`",
+    "`{=<model>=}`",
+    "{{c1::cloze}}",
+    "{{c2::x::hint}}",
+    "## {{c1::a {{c2::b}} c}}",
+    "`{{c1::code}}`",
+    "{{c1::never closed",
+    "```",
+    "## in code",
+    "    indented",
+    "Q: why",
+    "A: because",
+]
+TEXTS = markdownish(FRAGMENTS, "#-=* \n`{}:ab1()")
 
 
 @given(TEXTS, st.integers(1, 6))
-@SETTINGS
+@SOUND
 def test_any_text_is_read_soundly(text: str, level: int) -> None:
     assert_sound(
         text,

@@ -4,9 +4,8 @@ paths, its markers, and properties of its reader on random Markdown-ish text."""
 from __future__ import annotations
 
 import pytest
-from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
-from syntax_fixtures import assert_sound
+from hypothesis import given
+from syntax_fixtures import SOUND, assert_sound, markdownish
 
 from dea2anki.settings import DEFAULT_SYNTAXES
 from dea2anki.syntax.blocks import HEADING, FileContext
@@ -116,68 +115,58 @@ def test_a_question_marker_in_a_heading_of_the_heading_syntax() -> None:
 
 # --- properties --------------------------------------------------------------------------------
 
-FRAGMENTS = st.sampled_from(
-    [
-        "Q: why?",
-        "Q: why? A: because",
-        "A: because",
-        "**Q:** bold",
-        "**A:** bold",
-        "**Q**: x",
-        "**Q: x**",
-        "q: low",
-        "a: low",
-        "Question: q",
-        "Answer: a",
-        "Q.",
-        "A:",
-        "Q:",
-        "- Q: item",
-        "- A: item",
-        "  - A: sub",
-        "1. Q: n",
-        "### Q: heading?",
-        "# H",
-        "## Q: h2? A: a heading card's",
-        "---",
-        "```",
-        "text",
-        "continued text",
-        "",
-        "",
-        "> Q: quoted",
-        "> A: quoted",
-        "> [!definition] T",
-        "> [!flashcard]",
-        "> **Q**: k",
-        "> **A**: l",
-        "> body",
-        ">",
-        "> > [!note] n",
-        "<!--ID: 1-->",
-        "%% c %%",
-        "<div>",
-        "The {{c1::x}} y.",
-        "- **T** : d : K ;",
-        "B: dialogue",
-        "Q: x::y",
-        "    indented",
-        "^block-1",
-    ]
-)
-TEXTS = st.lists(FRAGMENTS, max_size=16).map("\n".join) | st.text(
-    alphabet=st.sampled_from(list("QAqa:.*_ \n#>-`![]{}^%<")), max_size=60
-)
-SETTINGS = settings(
-    max_examples=400,
-    deadline=None,
-    derandomize=True,
-    suppress_health_check=[HealthCheck.too_slow],
-)
+FRAGMENTS = [
+    "Q: why?",
+    "Q: why? A: because",
+    "A: because",
+    "**Q:** bold",
+    "**A:** bold",
+    "**Q**: x",
+    "**Q: x**",
+    "q: low",
+    "a: low",
+    "Question: q",
+    "Answer: a",
+    "Q.",
+    "A:",
+    "Q:",
+    "- Q: item",
+    "- A: item",
+    "  - A: sub",
+    "1. Q: n",
+    "### Q: heading?",
+    "# H",
+    "## Q: h2? A: a heading card's",
+    "---",
+    "```",
+    "text",
+    "continued text",
+    "",
+    "",
+    "> Q: quoted",
+    "> A: quoted",
+    "> [!definition] T",
+    "> [!flashcard]",
+    "> **Q**: k",
+    "> **A**: l",
+    "> body",
+    ">",
+    "> > [!note] n",
+    "<!--ID: 1-->",
+    "%% c %%",
+    "<div>",
+    "The {{c1::x}} y.",
+    "- **T** : d : K ;",
+    "B: dialogue",
+    "Q: x::y",
+    "    indented",
+    "^block-1",
+]
+TEXTS = markdownish(FRAGMENTS, "QAqa:.*_ \n#>-`![]{}^%<", lines=16)
 SYNTAX_SETS = (["qa"], ["qa", "callout"], ["heading", "sr", "qa"], list(DEFAULT_SYNTAXES))
 
 
 @given(TEXTS)
-@SETTINGS
+@SOUND
 def test_any_text_is_read_soundly(text: str) -> None:
     assert_sound(text, SYNTAX_SETS)

@@ -6,9 +6,9 @@ from __future__ import annotations
 import re
 import time
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given, settings
 from hypothesis import strategies as st
-from syntax_fixtures import assert_sound
+from syntax_fixtures import SOUND, assert_sound, markdownish
 
 from dea2anki.syntax.concept_line import mask_code_spans
 from dea2anki.syntax.parse import parse_concepts
@@ -113,76 +113,66 @@ def test_the_scans_are_the_regexes(text: str) -> None:
         assert found == expected
 
 
-FRAGMENTS = st.sampled_from(
-    [
-        "Q::A",
-        "Q:::A",
-        "::",
-        ":::",
-        "?",
-        "??",
-        "",
-        "",
-        "# H",
-        "## H2",
-        "---",
-        "- item",
-        "- Q::A",
-        "  - nested::x",
-        "  ?",
-        "1) x::y",
-        "> quote::q",
-        "> ?",
-        "```",
-        "~~~",
-        "`code::span`",
-        "==hi== there",
-        "==1;;a== ==b;;h==",
-        "==ash;;x==",
-        "{{c1::anki}}",
-        "<!--SR:!2021-08-11,4,270-->",
-        "<!-- comment",
-        "-->",
-        "#flashcards/deck",
-        "#tag Q::A",
-        "**T** :: DEA ; AWS",
-        "text ^block-1",
-        "http://[::1]/",
-        "$a ::= b$",
-        "  indented",
-        "\t- tabbed::x",
-        "==  ==",
-        "- Which?",
-        "> - Q",
-        ">   ?",
-        "   ```",
-        "***",
-        "===",
-        "<details>",
-        "- [x] done::y",
-        "## Q",
-        "Q\n?\nA",
-    ]
-)
-TEXTS = st.lists(FRAGMENTS, max_size=14).map("\n".join) | st.text(
-    alphabet=st.sampled_from(list(":?=#-> `\n\tab1;{}c$<!")), max_size=60
-)
-SETTINGS = settings(
-    max_examples=400,
-    deadline=None,
-    derandomize=True,
-    suppress_health_check=[HealthCheck.too_slow],
-)
+FRAGMENTS = [
+    "Q::A",
+    "Q:::A",
+    "::",
+    ":::",
+    "?",
+    "??",
+    "",
+    "",
+    "# H",
+    "## H2",
+    "---",
+    "- item",
+    "- Q::A",
+    "  - nested::x",
+    "  ?",
+    "1) x::y",
+    "> quote::q",
+    "> ?",
+    "```",
+    "~~~",
+    "`code::span`",
+    "==hi== there",
+    "==1;;a== ==b;;h==",
+    "==ash;;x==",
+    "{{c1::anki}}",
+    "<!--SR:!2021-08-11,4,270-->",
+    "<!-- comment",
+    "-->",
+    "#flashcards/deck",
+    "#tag Q::A",
+    "**T** :: DEA ; AWS",
+    "text ^block-1",
+    "http://[::1]/",
+    "$a ::= b$",
+    "  indented",
+    "\t- tabbed::x",
+    "==  ==",
+    "- Which?",
+    "> - Q",
+    ">   ?",
+    "   ```",
+    "***",
+    "===",
+    "<details>",
+    "- [x] done::y",
+    "## Q",
+    "Q\n?\nA",
+]
+TEXTS = markdownish(FRAGMENTS, ":?=#-> `\n\tab1;{}c$<!")
 
 
 @given(TEXTS)
-@SETTINGS
+@SOUND
 def test_any_text_is_read_soundly(text: str) -> None:
     assert_sound(text, (["sr"], ["sr", "concept", "cloze"]))
 
 
 @given(TEXTS)
-@SETTINGS
+@SOUND
 def test_every_card_starts_on_its_line(text: str) -> None:
     lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
     for c in parse_concepts(text, syntaxes=["sr"]).concepts:
