@@ -245,13 +245,7 @@ def preview_html(
     body = "".join(sections)
     empty = "" if total == 0 else " hidden"
     return f"""\
-<!DOCTYPE html>
-<html>
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="generator" content="dea2anki">
-<title>{t}</title>
+{page_head(t)}
 <style>
 {CSS}
 </style>
@@ -279,6 +273,18 @@ No cards match.</p>
 </body>
 </html>
 """
+
+
+def page_head(title_html: str) -> str:
+    """What every preview page starts with, up to its title."""
+    return f"""\
+<!DOCTYPE html>
+<html>
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="generator" content="dea2anki">
+<title>{title_html}</title>"""
 
 
 def _home_link(home: str | None) -> str:

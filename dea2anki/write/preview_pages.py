@@ -18,7 +18,7 @@ from pathlib import Path
 from ..naming import CONTEXT_SEPARATOR, DECK_SEPARATOR
 from ..records import ReleaseNote
 from .atomic import AtomicBatch, atomic_output
-from .preview import preview_html
+from .preview import page_head, preview_html
 
 PAGE_NOTES = 5000
 """Up to this many notes the preview is one page (about 8 MB)."""
@@ -81,16 +81,11 @@ def index_html(title: str, rows: Sequence[tuple[str, str, int]]) -> str:
     )
     total = sum(count for _, _, count in rows)
     return f"""\
-<!DOCTYPE html>
-<html>
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="generator" content="dea2anki">
-<title>{t}</title>
+{page_head(t)}
 <style>
-body {{ font-family: system-ui, sans-serif; margin: 1.5rem auto; max-width: 48rem; }}
-body {{ padding: 0 1rem; }}
+body {{
+  font-family: system-ui, sans-serif; margin: 1.5rem auto; max-width: 48rem; padding: 0 1rem;
+}}
 input {{ width: 100%; font-size: 1rem; padding: 0.4rem; margin: 0.5rem 0 1rem; }}
 li {{ margin: 0.2rem 0; }}
 .pv-n {{ color: #57606a; font-size: 0.85em; }}
