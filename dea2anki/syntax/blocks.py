@@ -99,6 +99,8 @@ class FileContext:
         self.heading_taken = False
         self._taken_ends = 0
         """The level whose sections the taken heading ends in ``heading_done`` (0: none)."""
+        self._taken_as: tuple[str, str] | None = None
+        """(title, deck) under which ``heading_done`` enters the taken heading, if any."""
         self.diagnostics: list[Diagnostic] = []
         # (deck_path, context) under the current trail: shared by the concepts under it,
         # which keeps a large vault's memory and cache small.
@@ -107,14 +109,17 @@ class FileContext:
     def warn(self, code: Code, line: int, message: str, column: int | None = None) -> None:
         self.diagnostics.append(report(code, self.path, line, message, column))
 
-    def take_heading(self, level: int = 0) -> None:
+    def take_heading(self, level: int = 0, *, as_deck: tuple[str, str] | None = None) -> None:
         """The heading being read belongs to a syntax: it makes no deck level. Given its
         ``level``, it still ends the sections of that level and deeper (``## Concepts`` after
-        ``## Athena``), but only in ``heading_done``: a reader that hears the heading after
-        this one still finishes its card under the old trail."""
+        ``## Athena``); given ``as_deck`` (title, deck) too, it is entered under those
+        instead (md2anki's deck headings, without their ids). Both happen only in
+        ``heading_done``: a reader that hears the heading after this one still finishes its
+        card under the old trail."""
         self.heading_taken = True
         if level:
             self._taken_ends = level
+            self._taken_as = as_deck
 
     def line_text(self, line: int) -> str:
         """The text of the file's ``line`` ("" outside the body)."""
@@ -127,9 +132,11 @@ class FileContext:
 
     def heading_done(self) -> None:
         """Every reader has heard the heading (and the driver entered it, if none took it)."""
-        if self._taken_ends:
+        if self._taken_as is not None:
+            self.enter_heading(self._taken_ends, *self._taken_as)
+        elif self._taken_ends:
             self.end_sections(self._taken_ends)
-            self._taken_ends = 0
+        self._taken_ends, self._taken_as = 0, None
         self.heading_taken = False
 
     def end_sections(self, level: int) -> None:

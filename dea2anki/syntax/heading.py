@@ -65,14 +65,6 @@ class _DeckTags(NamedTuple):
     tags: list[str]
 
 
-class _DeckHeading(NamedTuple):
-    """An md2anki deck heading, entered without its id and ``Subdeck:`` prefix."""
-
-    level: int
-    title: str
-    deck: str
-
-
 class HeadingSyntax:
     name = "heading"
     example = "a `## Heading` with its answer below it"
@@ -90,29 +82,8 @@ class HeadingReader:
         self.deck_tags: list[_DeckTags] = [_DeckTags(0, [])]
         """md2anki's deck tags (``{=:tag:=}`` outside a card) by the level of the heading
         they were written under: every card under that heading gets them."""
-        self.leave = 0
-        """The level of the card heading whose sections are still to be left (0: none)."""
-        self.enter: _DeckHeading | None = None
-        """An md2anki deck heading still to be entered."""
-
-    def _catch_up(self) -> None:
-        """What a heading the reader took does to the heading trail, done at the block after
-        it: the other readers still finish what they collected under the old trail when they
-        hear the heading.
-
-        A card heading ends the sections at its level and below, as any heading does,
-        though it makes no deck level itself. An md2anki deck heading is entered without
-        its id and ``Subdeck:`` prefix."""
-        file = self.file
-        if self.leave:
-            file.end_sections(self.leave)
-            self.leave = 0
-        if self.enter is not None:
-            file.enter_heading(self.enter.level, self.enter.title, self.enter.deck)
-            self.enter = None
 
     def read(self, block: Block) -> Sequence[Concept] | None:
-        self._catch_up()
         # Everything under a card heading is the card's; nothing else is ours.
         if self.card is not None:
             return ()
@@ -121,7 +92,6 @@ class HeadingReader:
         return None
 
     def boundary(self, block: Block) -> Sequence[Concept]:
-        self._catch_up()
         file, card = self.file, self.card
         if block.kind == BREAK:
             if (
@@ -143,9 +113,9 @@ class HeadingReader:
         if level == (self.subdecks[-1] + 1 if self.subdecks else file.heading_level) and not (
             _MD2ANKI_SUBDECK.match(block.text)
         ):
-            file.take_heading()
+            # A card heading makes no deck level, yet ends the sections it follows.
+            file.take_heading(level)
             self.card = _Card(block.line, level, _title(block.text), self._body_start(block))
-            self.leave = level
             return out
         if level >= file.heading_level and _MD2ANKI_SUBDECK.match(block.text):
             self.subdecks.append(level)
@@ -157,12 +127,10 @@ class HeadingReader:
             title = plain_text(title, keep_html=False)
             deck = clean_deck_component(title)
             if deck:
-                file.take_heading()
-                self.enter = _DeckHeading(level, title, deck)
+                file.take_heading(level, as_deck=(title, deck))
         return out
 
     def finish(self) -> Sequence[Concept]:
-        self._catch_up()
         if self.card is None:
             return ()
         file = self.file
