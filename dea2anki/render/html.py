@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import mistune
@@ -77,13 +77,10 @@ class CardRenderer:
         return term, _back(first, self.block(details) if details else "")
 
     def inline(self, src: str) -> str:
-        if not src:
-            return ""
-        if is_plain(src):
-            return src.strip().replace('"', "&quot;")
         return self._inline(src, None)
 
     def _inline(self, src: str, env: dict[str, Any] | None) -> str:
+        """``env``: the footnotes' parse environment, on the footnoted grammar."""
         if not src:
             return ""
         if is_plain(src):
@@ -94,16 +91,13 @@ class CardRenderer:
             env = {}
         else:
             md = self._footnoted
-        renderer.raw_html = False
-        html = str(renderer(md.inline(src, env), BlockState()))
-        return self._safe(html.strip())
+        return self._cleaned(lambda: renderer(md.inline(src, env), BlockState()))
 
     def block(self, src: str) -> str:
         if not src.strip():
             return ""
-        md, renderer = self._mistune
-        renderer.raw_html = False
-        return self._safe(str(md(_strip_block_ids(src))).strip())
+        md = self._mistune[0]
+        return self._cleaned(lambda: md(_strip_block_ids(src)))
 
     def definition(self, definition: str, details: str) -> str:
         """The Definition field: the concept line's definition, then the rest of its item."""
@@ -124,13 +118,11 @@ class CardRenderer:
             body = _joined(self._render(lines), self._render(details_state))
         else:
             body = _back(self._inline(definition, env), self._render(details_state))
-        self._mistune[1].raw_html = False
-        notes = self._safe(footnotes.note_list(md, env).strip())
+        notes = self._cleaned(lambda: footnotes.note_list(md, env))
         return term, _joined(body, notes)
 
     def _render(self, state: BlockState) -> str:
-        self._mistune[1].raw_html = False
-        return self._safe(str(self._footnoted.render_state(state)).strip())
+        return self._cleaned(lambda: self._footnoted.render_state(state))
 
     def _parse_blocks(self, src: str, env: dict[str, Any]) -> BlockState:
         md = self._footnoted
@@ -143,8 +135,13 @@ class CardRenderer:
             hook(md, state)
         return state
 
-    def _safe(self, html: str) -> str:
-        if self._clean and self._mistune[1].raw_html and html:
+    def _cleaned(self, render: Callable[[], object]) -> str:
+        """What ``render`` makes, through the sanitiser when it rendered raw HTML: the
+        renderer's flag is cleared first, so it tells of this fragment alone."""
+        renderer = self._mistune[1]
+        renderer.raw_html = False
+        html = str(render()).strip()
+        if self._clean and renderer.raw_html and html:
             return clean(html).strip()
         return html
 
