@@ -124,10 +124,13 @@ def plan(collected: Collected, options: Options, *, raise_errors: bool = True) -
     spellings: dict[tuple[tuple[str, str], str], list[str]] = {}
     for loc in collected.concepts:
         c = loc.concept
-        place = (loc.key, identity_key(loc.deck))
-        same_deck = by_place.setdefault(place, loc)
         first = by_term.setdefault(loc.key, loc)
         if first is not loc:
+            # Places (key, deck) are only needed once a key repeats: the first concept of
+            # the key is the first of its place, every later one is recorded as it comes.
+            by_place.setdefault((loc.key, identity_key(first.deck)), first)
+            place = (loc.key, identity_key(loc.deck))
+            same_deck = by_place.setdefault(place, loc)
             seen = spellings.setdefault(place, [same_deck.concept.term])
             clash = _clash(loc, first, same_deck, seen)
             diagnostics.append(clash)
