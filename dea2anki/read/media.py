@@ -43,7 +43,8 @@ MEDIA_TYPES = {
 
 
 class MediaIndex:
-    """Every non-Markdown file under a vault, by lower-cased file name.
+    """Every media file (MEDIA_TYPES) under a vault, outside its hidden folders, by
+    lower-cased file name.
 
     Built on first use: most note files embed nothing, and walking a large vault for them
     would be wasted.
