@@ -191,13 +191,17 @@ def test_watch_rebuilds_when_a_note_changes(seed_project) -> None:
         while not Path("build/DEA.apkg").exists() and time.monotonic() < deadline:
             time.sleep(0.1)
         first = Path("build/DEA.apkg").read_bytes()
-        time.sleep(1.0)  # let the watcher start
         dea = Path("notes/DEA.md")
-        dea.write_text(
-            dea.read_text("utf-8").replace("Pay-per-query :", "Pay-per-query! :"), "utf-8"
-        )
+        seed = dea.read_text("utf-8")
+        # The watcher starts after the first build, at a moment no output tells (and a
+        # loaded machine makes late): edit again, differently, until a rebuild shows.
+        edits = 0
         while Path("build/DEA.apkg").read_bytes() == first and time.monotonic() < deadline:
-            time.sleep(0.1)
+            edits += 1
+            dea.write_text(seed.replace("Pay-per-query :", f"Pay-per-query{'!' * edits} :"), "utf-8")
+            waited = time.monotonic() + 2
+            while Path("build/DEA.apkg").read_bytes() == first and time.monotonic() < waited:
+                time.sleep(0.1)
         assert Path("build/DEA.apkg").read_bytes() != first
         # Ctrl-C stops it cleanly: our line, not watchfiles' log line, no traceback.
         proc.send_signal(signal.SIGINT)
