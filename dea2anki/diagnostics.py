@@ -139,6 +139,14 @@ QA_NO_ANSWER = _code("qa-no-answer", WARNING, "a `Q:` question with no `A:` afte
 QA_NO_QUESTION = _code("qa-no-question", WARNING, "an `A:` answer with no `Q:` before it")
 QA_EMPTY = _code("qa-empty", WARNING, "a `Q:` or `A:` with nothing after it: no card")
 CALLOUT_EMPTY = _code("callout-empty", WARNING, "a definition, term, concept or flashcard callout without a term or without a body: no card")
+COLLECTION_MISSING = _code("collection-missing", ERROR, "`sync`, `pull`: no Anki collection at the path given (or in that profile)")
+COLLECTION_OPEN = _code("collection-open", ERROR, "`sync`, `pull`: Anki has the collection open; close Anki and run again (nothing was written)")
+COLLECTION_TOO_NEW = _code("collection-too-new", ERROR, "`sync`, `pull`: the collection was written by a newer Anki than the installed `anki` library")
+COLLECTION_UNUSABLE = _code("collection-unusable", ERROR, "`sync`, `pull`: Anki cannot open the file, or refused a change (nothing was written)")
+EDITED_IN_ANKI = _code("edited-in-anki", WARNING, "`sync`: a note edited in Anki since dea2anki wrote it; kept as it is (`dea2anki pull` brings the edit to the notes)")
+SYNC_CONFLICT = _code("sync-conflict", WARNING, "`sync`: a note edited both in Anki and in the notes; Anki's version is kept (`--prefer source` overwrites it)")
+NOT_OURS = _code("not-ours", WARNING, "`sync`: a note of the lock's GUID has a note type dea2anki did not make; left alone")
+PULL_UNMAPPED = _code("pull-unmapped", WARNING, "`pull`: an edit made in Anki that cannot go back to the notes (a field dea2anki fills itself, an image, a syntax without a place for it); left alone")
 # fmt: on
 
 

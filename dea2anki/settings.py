@@ -84,7 +84,7 @@ NAMES = Kind(
     flag_text=True,
 )
 
-NOTES_COMMANDS = frozenset({"build", "check", "changelog", "preview"})
+NOTES_COMMANDS = frozenset({"build", "check", "changelog", "preview", "sync", "pull"})
 """The commands that read notes (and so take the notes' settings as flags)."""
 
 

@@ -198,7 +198,9 @@ def test_watch_rebuilds_when_a_note_changes(seed_project) -> None:
         edits = 0
         while Path("build/DEA.apkg").read_bytes() == first and time.monotonic() < deadline:
             edits += 1
-            dea.write_text(seed.replace("Pay-per-query :", f"Pay-per-query{'!' * edits} :"), "utf-8")
+            dea.write_text(
+                seed.replace("Pay-per-query :", f"Pay-per-query{'!' * edits} :"), "utf-8"
+            )
             waited = time.monotonic() + 2
             while Path("build/DEA.apkg").read_bytes() == first and time.monotonic() < waited:
                 time.sleep(0.1)

@@ -17,7 +17,7 @@ class _Commands(click.Group):
     """Imports a command's module when that command is asked for (click's lazy loading of
     subcommands): a build never imports what check, changelog and preview need."""
 
-    NAMES = ("build", "changelog", "check", "preview")  # --help lists them in this order
+    NAMES = ("build", "changelog", "check", "preview", "sync")  # --help lists them in this order
 
     def list_commands(self, ctx: click.Context) -> list[str]:
         return list(self.NAMES)
@@ -27,6 +27,10 @@ class _Commands(click.Group):
             from .build_cmd import build_cmd
 
             return build_cmd
+        if cmd_name == "sync":
+            from .sync_cmd import sync_cmd
+
+            return sync_cmd
         if cmd_name in self.NAMES:
             from .commands import changelog, check_cmd, preview_cmd
 

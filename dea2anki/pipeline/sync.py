@@ -1,0 +1,193 @@
+"""``sync``: the release a build would make, written into a learner's Anki collection
+instead of a package, with the lock written beside it.
+
+The lock and the collection change together or not at all: the lock is staged first,
+the collection's transaction commits, and only then is the lock renamed into place.
+"""
+
+from __future__ import annotations
+
+import html
+import shutil
+import tempfile
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+from anki.collection import Collection
+
+from ..diagnostics import (
+    COLLECTION_UNUSABLE,
+    EDITED_IN_ANKI,
+    NOT_OURS,
+    SYNC_CONFLICT,
+    WRITE_FAILED,
+    Dea2AnkiError,
+    Diagnostic,
+    report,
+)
+from ..identity.lock import LockBook, write_lines
+from ..records import GONE, LockEntry, ReleaseNote
+from ..settings import Options
+from ..write.atomic import AtomicBatch
+from ..write.collection import backup, opened
+from ..write.collection_sync import Kept, SyncPlan, apply_sync, plan_sync
+from .cache import Cache
+from .nogc import without_cyclic_gc
+from .plan import Plan, collect, default_lock_path, nothing_to_export, plan, release
+
+
+@dataclass(frozen=True)
+class SyncResult:
+    plan: SyncPlan
+    diagnostics: tuple[Diagnostic, ...]
+    lock_path: Path
+    lock_written: bool
+    written: bool
+    """False for --dry-run, and when --prune was not confirmed."""
+
+
+@without_cyclic_gc
+def sync(
+    paths: Sequence[str],
+    options: Options,
+    collection: Path,
+    *,
+    timestamp: int,
+    lock_path: Path | None = None,
+    prune: bool = False,
+    prefer_source: bool = False,
+    dry_run: bool = False,
+    confirm: Callable[[SyncPlan], bool] | None = None,
+    cache_dir: Path | None = None,
+) -> SyncResult:
+    """Sync the notes at ``paths`` into ``collection``. ``confirm(plan)`` is asked before
+    notes are deleted (``prune``); False writes nothing. Raises Dea2AnkiError."""
+    planned = plan(collect(paths, options, cache=Cache(cache_dir)), options)
+    lock_path = lock_path or default_lock_path(paths)
+    locks = LockBook()
+    old = locks.read(lock_path) or ()
+    rel = release(planned, old, lock_path, timestamp=timestamp, retire=True)
+    diagnostics = [*planned.diagnostics, *rel.diagnostics]
+    if not any(n.live for n in rel.notes):
+        raise Dea2AnkiError([*diagnostics, nothing_to_export(paths)])
+    old_by = {e.guid: e for e in old}
+    new_by = {e.guid: e for e in rel.lock}
+    places = _places(planned, rel.notes)
+    with _open(collection, copy=dry_run) as col:
+        todo = plan_sync(
+            col,
+            rel.notes,
+            old_by,
+            new_by,
+            planned.media,
+            prune=prune,
+            prefer_source=prefer_source,
+        )
+        diagnostics += _reported(todo, places)
+        if dry_run or (todo.delete and confirm is not None and not confirm(todo)):
+            return SyncResult(todo, tuple(diagnostics), lock_path, False, False)
+        entries = _lock_entries(rel.lock, todo, old_by)
+        new_lock = locks.changed(lock_path, entries)
+        try:
+            if todo.changes:
+                backup(col, collection)
+            with AtomicBatch() as batch:
+                if new_lock is not None:
+                    with batch.open(lock_path, last=True) as f:
+                        write_lines(f, new_lock.lines)
+                apply_sync(col, todo, timestamp=timestamp)
+        except OSError as e:
+            where = e.filename or str(lock_path)
+            failed = report(WRITE_FAILED, str(where), None, f"cannot write: {e.strerror or e}")
+            raise Dea2AnkiError([*diagnostics, failed]) from e
+        except Exception as e:  # Anki refused a change: the transaction was rolled back
+            if isinstance(e, Dea2AnkiError):
+                raise
+            message = f"Anki refused the sync, and nothing was written: {type(e).__name__}: {e}"
+            failed = report(COLLECTION_UNUSABLE, str(collection), None, message)
+            raise Dea2AnkiError([*diagnostics, failed]) from e
+    return SyncResult(todo, tuple(diagnostics), lock_path, new_lock is not None, True)
+
+
+@contextmanager
+def _open(collection: Path, *, copy: bool) -> Iterator[Collection]:
+    """The collection, or (``copy``, for --dry-run) a copy of it: even opening a collection
+    may rewrite its file, and a dry run leaves every byte as it was."""
+    if not copy or not collection.is_file():
+        with opened(collection) as col:
+            yield col
+        return
+    with tempfile.TemporaryDirectory(prefix="dea2anki-dry-run-") as tmp:
+        target = Path(tmp, collection.name)
+        shutil.copyfile(collection, target)
+        for suffix in ("-wal",):
+            extra = collection.with_name(collection.name + suffix)
+            if extra.is_file():
+                shutil.copyfile(extra, target.with_name(target.name + suffix))
+        with opened(target) as col:
+            yield col
+
+
+def _places(planned: Plan, notes: Sequence[ReleaseNote]) -> dict[str, tuple[str, int]]:
+    """Each live note's concept as messages name it: (file, line). Live notes come first
+    in a release, in the drafts' order."""
+    return {
+        n.guid: (d.located.source.file.display, d.located.concept.line)
+        for d, n in zip(planned.drafts, notes, strict=False)
+    }
+
+
+def _reported(todo: SyncPlan, places: Mapping[str, tuple[str, int]]) -> list[Diagnostic]:
+    found = []
+    for k in todo.kept:
+        path, line = places.get(k.note.guid, (html.unescape(k.note.fields.source), 0))
+        found.append(_kept(k, path, line or None))
+    for note in todo.not_ours:
+        path, line = places.get(note.guid, ("", 0))
+        message = (
+            f"note {note.guid!r} in the collection is not of a dea2anki note type; it was "
+            "left alone"
+        )
+        found.append(report(NOT_OURS, path, line or None, message))
+    return found
+
+
+def _kept(k: Kept, path: str, line: int | None) -> Diagnostic:
+    term = html.unescape(k.note.fields.term)
+    if not k.anki_fields:
+        message = (
+            f"{term!r} was deleted in Anki since dea2anki added it; not added again "
+            "(remove it from the notes, or sync with --prefer source to add it back)"
+        )
+        return report(EDITED_IN_ANKI, path, line, message)
+    if not k.conflict:
+        message = f"{term!r} was edited in Anki; kept (run `dea2anki pull` to bring it here)"
+        return report(EDITED_IN_ANKI, path, line, message)
+    anki_side = " | ".join(k.anki_fields[:2])
+    notes_side = " | ".join(k.note.fields[:2])
+    message = (
+        f"{term!r} changed in the notes and in Anki; Anki's version kept "
+        f"(`--prefer source` overwrites it, `dea2anki pull` takes Anki's):\n"
+        f"    in Anki:      {anki_side}\n    in the notes: {notes_side}"
+    )
+    return report(SYNC_CONFLICT, path, line, message)
+
+
+def _lock_entries(
+    entries: Sequence[LockEntry], todo: SyncPlan, old: Mapping[str, LockEntry]
+) -> list[LockEntry]:
+    """The release's lock, but a conflict keeps its old entry (it stays a conflict until
+    resolved), and a pruned note is gone."""
+    conflicts = {k.note.guid for k in todo.kept if k.conflict}
+    pruned = {n.guid for _, n in todo.delete}
+    out = []
+    for e in entries:
+        if e.guid in conflicts and e.guid in old:
+            out.append(old[e.guid])
+        elif e.guid in pruned:
+            out.append(e._replace(state=GONE))
+        else:
+            out.append(e)
+    return out
