@@ -185,6 +185,9 @@ def test_watch_rebuilds_when_a_note_changes(seed_project) -> None:
         stderr=subprocess.PIPE,
         text=True,
         env=env,
+        # A runner that ignores Ctrl-C (mutmut does) passes that on; Python then never
+        # turns SIGINT into KeyboardInterrupt. The child gets the default back.
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
     )
     try:
         deadline = time.monotonic() + 30
