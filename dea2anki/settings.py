@@ -143,7 +143,7 @@ LOCK = Setting[str | None](
     None,
     "lock file",
     metavar="FILE",
-    help="The lock file (note identities and change times; only build writes it) "
+    help="The lock file (note identities and change times; build, sync and pull write it) "
     "[default: dea2anki.lock in the notes folder].",
     default_doc="`dea2anki.lock` in the notes folder",
 )

@@ -17,7 +17,8 @@ class _Commands(click.Group):
     """Imports a command's module when that command is asked for (click's lazy loading of
     subcommands): a build never imports what check, changelog and preview need."""
 
-    NAMES = ("build", "changelog", "check", "preview", "sync")  # --help lists them in this order
+    # --help lists them in this order
+    NAMES = ("build", "changelog", "check", "preview", "sync", "pull")
 
     def list_commands(self, ctx: click.Context) -> list[str]:
         return list(self.NAMES)
@@ -27,10 +28,10 @@ class _Commands(click.Group):
             from .build_cmd import build_cmd
 
             return build_cmd
-        if cmd_name == "sync":
-            from .sync_cmd import sync_cmd
+        if cmd_name in ("sync", "pull"):
+            from .sync_cmd import pull_cmd, sync_cmd
 
-            return sync_cmd
+            return sync_cmd if cmd_name == "sync" else pull_cmd
         if cmd_name in self.NAMES:
             from .commands import changelog, check_cmd, preview_cmd
 

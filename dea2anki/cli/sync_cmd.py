@@ -184,3 +184,66 @@ def sync_cmd(
     elif not quiet:
         click.echo(f"Synced {collection}: {counts} ({p.unchanged} unchanged).")
     return 0
+
+
+@click.command("pull", context_settings=CONTEXT)
+@notes_options("pull")
+@collection_options
+@click.option(
+    "-w",
+    "--write",
+    is_flag=True,
+    help="Write the edits into the notes (and the lock) instead of printing a diff.",
+)
+@format_option
+@quiet_option
+def pull_cmd(
+    notes: NotesArgs,
+    collection: Path,
+    write: bool,
+    fmt: str,
+    quiet: bool,
+) -> int:
+    """Bring notes you edited in Anki back into the Markdown (close Anki first).
+
+    \b
+      dea2anki pull --profile "User 1"            # a diff of what would change
+      dea2anki pull --profile "User 1" --write    # write it
+
+    Each note edited in Anki since dea2anki last wrote it goes back to its concept's line:
+    the term, the definition and the tags, turned from Anki's HTML into Markdown. Every
+    other byte of the file stays as it was. An edit that has no place in the Markdown (a
+    field dea2anki fills itself, a definition written over several lines) is reported and
+    left alone. With --write, the lock is updated too, and a `sync` afterwards has nothing
+    to do.
+
+    Exit status: 0 done (warnings may be printed), 1 the notes have errors or the collection
+    cannot be used (nothing written), 2 wrong usage.
+    """
+    try:
+        from ..pipeline.pull import pull
+    except ModuleNotFoundError as e:
+        raise click.ClickException(NEEDS_ANKI) from e
+    try:
+        run = resolve_run(notes)
+        result = pull(
+            run.paths,
+            run.options,
+            collection,
+            timestamp=build_timestamp(),
+            lock_path=run.lock,
+            write=write,
+            cache_dir=cache_folder(Path(run.options[OUTPUT])),
+        )
+    except Dea2AnkiError as e:
+        return failed(e, fmt, "Pull", "nothing")
+    show_diagnostics(result.diagnostics, fmt, quiet=quiet)
+    if not write:
+        click.echo(result.diff, nl=False)
+    if not quiet:
+        what = plural(result.pulled, "edit")
+        if write:
+            click.echo(f"Pulled {what} into {plural(len(result.files), 'file')}.", err=True)
+        else:
+            click.echo(f"{what.capitalize()} to pull; --write writes them.", err=True)
+    return 0

@@ -75,7 +75,7 @@ def sync(
     old_by = {e.guid: e for e in old}
     new_by = {e.guid: e for e in rel.lock}
     places = _places(planned, rel.notes)
-    with _open(collection, copy=dry_run) as col:
+    with open_for(collection, copy=dry_run) as col:
         todo = plan_sync(
             col,
             rel.notes,
@@ -112,7 +112,7 @@ def sync(
 
 
 @contextmanager
-def _open(collection: Path, *, copy: bool) -> Iterator[Collection]:
+def open_for(collection: Path, *, copy: bool) -> Iterator[Collection]:
     """The collection, or (``copy``, for --dry-run) a copy of it: even opening a collection
     may rewrite its file, and a dry run leaves every byte as it was."""
     if not copy or not collection.is_file():

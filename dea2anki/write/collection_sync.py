@@ -111,6 +111,22 @@ def anki_values(note: ReleaseNote) -> tuple[str, ...]:
     return cloze_values(note.fields) if note.cloze else tuple(note.fields)
 
 
+def unowned(tag: str) -> bool:
+    """A tag that is no one's edit: Anki's own, or the retired tag sync manages."""
+    return tag.casefold() in _UNOWNED_TAGS
+
+
+def is_edited(
+    held: Held, base: str | None, before: LockEntry | None, current: str | None = None
+) -> bool:
+    """Whether the learner edited ``held`` in Anki: it is not what dea2anki last wrote
+    (``base``, the remembered hash), or, before any sync, not what the lock last recorded
+    (``before``)."""
+    if base is not None:
+        return (current or note_hash(held.fields, held.tags)) != base
+    return not _matches_lock(held, before)
+
+
 def _matches_lock(held: Held, entry: LockEntry | None) -> bool:
     """Whether Anki holds exactly what the lock last recorded (content_hash, as a build
     computes it; Anki keeps fields as given and only sorts the tags)."""
@@ -223,9 +239,7 @@ def plan_sync(
         current = note_hash(h.fields, h.tags)
         base = state.get(note.guid)
         before = old.get(note.guid)
-        # Edited in Anki: not what dea2anki last wrote (or, before any sync, not what the
-        # lock last recorded).
-        edited = current != base if base is not None else not _matches_lock(h, before)
+        edited = is_edited(h, base, before, current)
         if current == note_hash(anki_values(note), note.tags):
             state[note.guid] = current
             p.unchanged += not retired
@@ -300,7 +314,7 @@ def _apply(col: Collection, plan: SyncPlan, timestamp: int) -> None:
     updated = []
     for nid, note in plan.update:
         anki_note = col.get_note(NoteId(nid))
-        keep = [t for t in anki_note.tags if t.casefold() in _UNOWNED_TAGS]
+        keep = [t for t in anki_note.tags if unowned(t)]
         anki_note.fields[:] = list(anki_values(note))
         anki_note.tags = [*note.tags, *keep]
         updated.append(anki_note)
