@@ -6,9 +6,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from test_sync import COL, Syncer, anki_open, by_term, summary
-
 from conftest import write
+from test_sync import COL, Syncer, anki_open, by_term, summary
 
 T = 1_700_000_000
 
@@ -45,7 +44,8 @@ def test_an_anki_edit_goes_back_to_its_line_and_nothing_else_changes(synced, cli
     anki_edit("Kinesis Data Firehose", "Definition", "ETL 서비스", "ETL 서비스", tag="exam")
     col_before = COL.read_bytes()
     r = pull(cli)
-    assert "+- **Amazon Athena** : " in r.out and "Pay-per-query. **Presto** 기반 : DEA ; AWS" in r.out
+    assert "+- **Amazon Athena** : " in r.out
+    assert "Pay-per-query. **Presto** 기반 : DEA ; AWS" in r.out
     assert "데이터 전송에 중점 : DEA ; AWS ; exam" in r.out
     assert "2 edits to pull" in r.err
     assert dea.read_bytes() == before and COL.read_bytes() == col_before  # a diff only
