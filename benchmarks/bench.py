@@ -4,6 +4,7 @@
     python3 benchmarks/bench.py --sizes 1000 10000 --runs 5
     python3 benchmarks/bench.py --src /tmp/old   # the code of another checkout (git worktree)
     python3 benchmarks/bench.py --mixed --sizes 10000   # a vault of every card syntax
+    python3 benchmarks/bench.py --sync --sizes 10000    # sync into a collection (needs anki)
 
 Every figure is a whole process (`python3 -m dea2anki build VAULT -q`), the median of the runs:
 - cold: no cache, no lock, no previous output (a first build);
@@ -11,6 +12,11 @@ Every figure is a whole process (`python3 -m dea2anki build VAULT -q`), the medi
 - watch: a rebuild inside one process after one file changed, as `dea2anki build --watch` does
   (the previous build's results and lock still in memory; measured in that process);
 - peak memory of the cold and warm builds (max RSS of the process and of its workers).
+With --sync, `dea2anki sync` instead (Anki's own library writing a real collection):
+- first: the vault into an empty collection (every note added);
+- again: a re-sync after one of its files changed (one note updated);
+- import: for comparison, a process in which Anki imports the vault's package into an empty
+  collection (what a learner does after a build).
 Vaults are generated once (benchmarks/make_vault.py, deterministic) under --work.
 """
 
@@ -133,6 +139,57 @@ def bench(size: int, runs: int, work: Path, src: Path, mixed: bool) -> dict[str,
     }
 
 
+def run_sync(vault: Path, out: Path, epoch: int, src: Path) -> float:
+    """Wall time of one ``dea2anki sync`` process into ``out``'s collection."""
+    env = {**os.environ, "SOURCE_DATE_EPOCH": str(epoch), "PYTHONPATH": str(src)}
+    cmd = [sys.executable, "-m", "dea2anki", "sync", str(vault)]
+    cmd += ["--collection", str(out / "profile" / "collection.anki2")]
+    cmd += ["--lock", str(out / "dea2anki.lock"), "-q"]
+    start = time.perf_counter()
+    subprocess.run(cmd, env=env, check=True)
+    return time.perf_counter() - start
+
+
+_IMPORT = """
+import sys, time
+from anki.collection import Collection
+from anki.import_export_pb2 import ImportAnkiPackageOptions, ImportAnkiPackageRequest
+col = Collection(sys.argv[1])
+col.import_anki_package(ImportAnkiPackageRequest(package_path=sys.argv[2],
+    options=ImportAnkiPackageOptions(merge_notetypes=False, update_notes=0, update_notetypes=0)))
+col.close()
+"""
+
+
+def bench_sync(size: int, runs: int, work: Path, src: Path, mixed: bool) -> dict[str, float]:
+    vault = work / f"{'mixed' if mixed else 'vault'}-{size}"
+    if not vault.is_dir():
+        (make_mixed if mixed else make)(size, vault)
+    firsts, agains, imports = [], [], []
+    code = "from anki.collection import Collection; Collection({!r}).close()"
+    for r in range(runs):
+        out = work / f"sync-{size}"
+        shutil.rmtree(out, ignore_errors=True)
+        (out / "profile").mkdir(parents=True)
+        col = out / "profile" / "collection.anki2"
+        subprocess.run([sys.executable, "-c", code.format(str(col))], check=True)
+        firsts.append(run_sync(vault, out, EPOCH, src))
+        edit_one_file(vault, 100 + r)
+        agains.append(run_sync(vault, out, EPOCH + 60, src))
+        run_build(vault, out, EPOCH, src)
+        other = out / "import" / "collection.anki2"
+        other.parent.mkdir()
+        package = str(out / "out" / "Bench.apkg")
+        start = time.perf_counter()
+        subprocess.run([sys.executable, "-c", _IMPORT, str(other), package], check=True)
+        imports.append(time.perf_counter() - start)
+    return {
+        "first": statistics.median(firsts),
+        "again": statistics.median(agains),
+        "import": statistics.median(imports),
+    }
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--sizes", type=int, nargs="+", default=[1000, 10000, 100000])
@@ -140,6 +197,7 @@ def main() -> None:
     ap.add_argument("--work", type=Path, default=Path("/tmp/dea2anki-bench"))
     ap.add_argument("--src", type=Path, default=HERE.parent, help="the checkout to time")
     ap.add_argument("--mixed", action="store_true", help="a vault of every card syntax")
+    ap.add_argument("--sync", action="store_true", help="time sync into a collection")
     a = ap.parse_args()
     src = a.src.resolve()
     a.work.mkdir(parents=True, exist_ok=True)
@@ -151,6 +209,19 @@ def main() -> None:
         f"; code: {src}"
     )
     print()
+    if a.sync:
+        print(
+            "| concepts | sync into an empty collection | re-sync, 1 file changed "
+            "| Anki importing the package (for comparison) |"
+        )
+        print("|---|---|---|---|")
+        for size in a.sizes:
+            r = bench_sync(size, a.runs, a.work, src, a.mixed)
+            print(
+                f"| {size:,} | {r['first']:.2f} s | {r['again']:.2f} s | {r['import']:.2f} s |",
+                flush=True,
+            )
+        return
     print(
         "| concepts | cold build | warm (1 file changed) | --watch rebuild "
         "| peak memory cold / warm | package |"

@@ -42,7 +42,7 @@ class Cache:
     """FileResults in a folder (``<output>/.dea2anki-cache``), one file per note: the key,
     a newline, then the pickled result (so a stale entry is known before unpickling).
 
-    Only a build writes it (``write=True``), and only when it succeeds: new entries go to
+    Only a build or a sync writes it (``write=True``), and only when it succeeds: new entries go to
     temporary files at once (a large vault's results need not stay in memory) and are
     renamed into place by ``commit``; leaving the ``with`` block without it removes them.
     """

@@ -64,7 +64,39 @@ def sync(
 ) -> SyncResult:
     """Sync the notes at ``paths`` into ``collection``. ``confirm(plan)`` is asked before
     notes are deleted (``prune``); False writes nothing. Raises Dea2AnkiError."""
-    planned = plan(collect(paths, options, cache=Cache(cache_dir)), options)
+    # Like a build, a sync keeps parse results for the next one (a dry run only reads them).
+    with Cache(cache_dir, write=not dry_run) as parse_cache:
+        result = _sync(
+            paths,
+            options,
+            collection,
+            parse_cache,
+            timestamp=timestamp,
+            lock_path=lock_path,
+            prune=prune,
+            prefer_source=prefer_source,
+            dry_run=dry_run,
+            confirm=confirm,
+        )
+        if result.written:
+            parse_cache.commit()
+        return result
+
+
+def _sync(
+    paths: Sequence[str],
+    options: Options,
+    collection: Path,
+    parse_cache: Cache,
+    *,
+    timestamp: int,
+    lock_path: Path | None,
+    prune: bool,
+    prefer_source: bool,
+    dry_run: bool,
+    confirm: Callable[[SyncPlan], bool] | None,
+) -> SyncResult:
+    planned = plan(collect(paths, options, cache=parse_cache), options)
     lock_path = lock_path or default_lock_path(paths)
     locks = LockBook()
     old = locks.read(lock_path) or ()

@@ -94,16 +94,13 @@ class SyncPlan:
 
 def note_hash(fields: Sequence[str], tags: Iterable[str]) -> str:
     """What an edit in Anki changes: the fields (NFC, as Anki stores them) but Source, and
-    the tags (case-insensitive, as Anki treats them) but those no one edits."""
-    h = hashlib.sha256()
-    for i, value in enumerate(fields):
-        if i != SOURCE_FIELD:
-            text = unicodedata.normalize("NFC", value)
-            h.update(f"{len(text)}:{text}".encode())
-    h.update(b"|")
-    for tag in sorted({t.casefold() for t in tags} - _UNOWNED_TAGS):
-        h.update(f"{len(tag)}:{tag}".encode())
-    return h.hexdigest()[:16]
+    the tags (case-insensitive, as Anki treats them) but those no one edits. Anki's fields
+    hold no U+001F (its separator) and tags no space: the joins are unambiguous."""
+    text = "\x1f".join("" if i == SOURCE_FIELD else f for i, f in enumerate(fields))
+    if not unicodedata.is_normalized("NFC", text):
+        text = unicodedata.normalize("NFC", text)
+    owned = " ".join(sorted({t.casefold() for t in tags} - _UNOWNED_TAGS))
+    return hashlib.sha256(f"{text}\x1e{owned}".encode()).hexdigest()[:16]
 
 
 def anki_values(note: ReleaseNote) -> tuple[str, ...]:
@@ -148,11 +145,18 @@ def read_state(col: Collection) -> dict[str, str]:
 
 
 def held_notes(col: Collection, guids: Iterable[str]) -> dict[str, Held]:
-    """The notes of these GUIDs, whatever their note type."""
+    """The notes of these GUIDs, whatever their note type: those of dea2anki's note types
+    in one query, then any others one by one (GUIDs that none of ours has: new notes)."""
+    wanted = set(guids)
     found: dict[str, Held] = {}
-    wanted = list(guids)
-    for at in range(0, len(wanted), 500):
-        chunk = wanted[at : at + 500]
+    for nid, guid, mid, flds, tags in _db(col).all(
+        "SELECT id, guid, mid, flds, tags FROM notes WHERE mid IN (?, ?)", MODEL_ID, CLOZE_MODEL_ID
+    ):
+        if guid in wanted:
+            found[guid] = Held(nid, mid, tuple(flds.split("\x1f")), tuple(tags.split()))
+    rest = sorted(wanted - found.keys())
+    for at in range(0, len(rest), 500):
+        chunk = rest[at : at + 500]
         marks = ",".join("?" * len(chunk))
         for nid, guid, mid, flds, tags in _db(col).all(
             f"SELECT id, guid, mid, flds, tags FROM notes WHERE guid IN ({marks})", *chunk
