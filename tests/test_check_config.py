@@ -170,7 +170,7 @@ def test_quiet_verbose_and_no_colour_when_piped(seed_project, cli) -> None:
 
 def test_version_and_help_for_every_command(cli) -> None:
     assert cli("--version").out.startswith("dea2anki, version ")
-    for command in ("build", "check", "changelog"):
+    for command in ("build", "check", "changelog", "preview", "sync", "pull"):
         r = cli(command, "--help")
         assert r.code == 0 and f"Usage: dea2anki {command}" in r.out
         assert "--config" in r.out and "--deck-depth" in r.out

@@ -80,7 +80,8 @@ def test_settings_are_flags_of_the_commands_the_registry_names() -> None:
 def test_every_option_in_the_readme_exists() -> None:
     """Each ``dea2anki COMMAND ... --option`` the README shows is an option of COMMAND."""
     seen = 0
-    for name, rest in re.findall(r"\bdea2anki (build|check|changelog|preview)\b([^`#\n]*)", README):
+    shown = r"\bdea2anki (build|check|changelog|preview|sync|pull)\b([^`#\n]*)"
+    for name, rest in re.findall(shown, README):
         words = shlex.split(rest)
         command = COMMANDS[name]
         opts = {o for p in command.params for o in p.opts + p.secondary_opts}
