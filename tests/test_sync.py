@@ -422,3 +422,47 @@ def test_cards_a_sync_makes_go_to_the_concepts_new_deck_too(sync) -> None:
         assert len(notes["Amazon Athena"]["cards"]) == 2
         assert notes["Amazon Athena"]["decks"] == ["DEA::Analytics::Amazon EMR"]
         assert all(len(n["cards"]) == 2 and len(n["decks"]) == 1 for n in notes.values())
+
+
+def test_only_notes_dea2anki_made_are_touched(sync, cli) -> None:
+    # The learner's own note, and a dea2anki note from another vault's package (its GUID
+    # is in no lock of these notes).
+    write("other/Other.md", "# Other\n\n- Mine : not from these notes : X ; Y\n")
+    assert cli("build", "other", "-o", "other-build", "--lock", "other.lock", epoch=T).code == 0
+    with anki_open() as col:
+        basic = col.col.models.by_name("Basic")
+        assert basic is not None
+        own = col.col.new_note(basic)
+        own["Front"], own["Back"] = "My Athena card", "my own card"
+        col.col.add_note(own, col.col.decks.id("Mine") or DeckId(1))
+        assert col.import_package(Path("other-build/Other.apkg")).new == 1
+        before = {n["guid"]: (n["fields"], n["tags"], n["decks"]) for n in col.notes().values()}
+    sync()
+    dea = Path("notes/DEA.md")
+    edit(dea, line_of(dea, "- **Zookeepr Node**") + "\n", "")
+    sync("--prune", "--yes")
+    with anki_open() as col:
+        after = {n["guid"]: (n["fields"], n["tags"], n["decks"]) for n in col.notes().values()}
+        assert after[own.guid] == before[own.guid]
+        other = next(g for g in before if g != own.guid)
+        assert after[other] == before[other]
+        assert len(after) == 2 + 28
+
+
+def test_embedded_images_go_to_the_collections_media_folder(workdir, cli) -> None:
+    png = bytes.fromhex(
+        "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
+        "1f15c4890000000d4944415478da63f8cfc0f01f0005000201a5d0d5a50000000049454e44ae426082"
+    )
+    write("notes/img/dot.png", png)
+    write("notes/Pics.md", "# Pics\n\n- Dot : a dot ![](img/dot.png) : A ; B\n")
+    with anki_open():
+        pass
+    r = Syncer(cli)()
+    assert summary(r.out)["added"] == 1
+    with anki_open() as col:
+        definition = by_term(col)["Dot"]["fields"]["Definition"]
+        name = re.search(r'src="([^"]+)"', definition)
+        assert name is not None
+        stored = Path(col.col.media.dir(), name.group(1))
+        assert stored.read_bytes() == png
