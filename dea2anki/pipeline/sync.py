@@ -188,7 +188,7 @@ def _reported(todo: SyncPlan, places: Mapping[str, tuple[str, int]]) -> list[Dia
 
 def _kept(k: Kept, path: str, line: int | None) -> Diagnostic:
     term = html.unescape(k.note.fields.term)
-    if not k.anki_fields:
+    if k.deleted:
         message = (
             f"{term!r} was deleted in Anki since dea2anki added it; not added again "
             "(remove it from the notes, or sync with --prefer source to add it back)"

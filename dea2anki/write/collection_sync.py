@@ -37,9 +37,11 @@ STATE_VERSION = 1
 SOURCE_FIELD = 3
 """The Source field (``file:line``) of both note types: left out of every comparison, as the
 lock leaves the line number out (a line shift is no change)."""
-_UNOWNED_TAGS = frozenset({"leech", "marked", RETIRED_TAG.casefold()})
-"""Tags that are neither the learner's edit nor the notes' content: Anki's own (a leech, a
-marked note) and the retired tag, which sync itself manages."""
+_ANKI_TAGS = frozenset({"leech", "marked"})
+"""Tags Anki itself gives (a leech, a marked note): no one's edit, kept on every update."""
+_UNOWNED_TAGS = _ANKI_TAGS | {RETIRED_TAG.casefold()}
+"""Tags that are neither the learner's edit nor the notes' content: Anki's own, and the
+retired tag, which sync itself manages."""
 
 
 class Held(NamedTuple):
@@ -58,6 +60,8 @@ class Kept(NamedTuple):
     anki_fields: tuple[str, ...]
     anki_tags: tuple[str, ...]
     conflict: bool
+    deleted: bool = False
+    """Deleted in Anki since a sync added it (not added again)."""
 
 
 @dataclass(frozen=True)
@@ -131,7 +135,7 @@ def _matches_lock(held: Held, entry: LockEntry | None) -> bool:
         return False
     values = list(held.fields) + [""] * (len(Fields._fields) - len(held.fields))
     fields = Fields(*values[: len(Fields._fields)])
-    tags = [t for t in held.tags if t.casefold() not in ("leech", "marked")]
+    tags = [t for t in held.tags if t.casefold() not in _ANKI_TAGS]
     return content_hash(fields, tags, source=entry.source) == entry.content
 
 
@@ -220,7 +224,7 @@ def plan_sync(
                 state.pop(note.guid, None)
             elif note.guid in state and not prefer_source:
                 # Added by a sync, since deleted by the learner: a deletion is an edit too.
-                p.kept.append(Kept(note, (), (), conflict=False))
+                p.kept.append(Kept(note, (), (), conflict=False, deleted=True))
             else:
                 p.add.append(note)
             continue
