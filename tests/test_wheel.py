@@ -59,7 +59,10 @@ def test_the_wheel_holds_the_package_data_and_metadata(wheel: Path) -> None:
     assert "License-Expression: MIT" in text
     assert "Requires-Python: >=3.10" in text
     assert "Requires-Dist: nh3" in text
-    assert "Requires-Dist: anki" not in text.split("Provides-Extra: test")[0]
+    # Anki's library only for sync and pull (an extra), never for a build.
+    anki = [line for line in text.splitlines() if line.startswith("Requires-Dist: anki")]
+    assert anki and all("extra ==" in line for line in anki), anki
+    assert "Provides-Extra: sync" in text
 
 
 def test_the_installed_wheel_builds_the_sample_deck(wheel: Path, tmp_path: Path) -> None:
@@ -109,3 +112,35 @@ def test_the_installed_wheel_builds_the_sample_deck(wheel: Path, tmp_path: Path)
     assert {"dea2anki", "genanki", "mistune", "nh3"} <= loaded  # the build did run
     assert not loaded & set(TEST_ONLY), loaded & set(TEST_ONLY)
     assert (project / "again" / "DEA.apkg").is_file()
+
+
+def test_pipx_installs_the_wheel_as_a_command(wheel: Path, tmp_path: Path) -> None:
+    """``pipx install dea2anki-*.whl``: its own virtual environment, its dependencies from
+    the package index pip is configured with, and a ``dea2anki`` command on the PATH."""
+    if shutil.which("pipx") is None:
+        pytest.fail("pipx is a test dependency: python3 -m pip install -e '.[test]'")
+    env = {
+        **os.environ,
+        "PIPX_HOME": str(tmp_path / "pipx"),
+        "PIPX_BIN_DIR": str(tmp_path / "bin"),
+        "PIPX_MAN_DIR": str(tmp_path / "man"),
+    }
+    env.pop("PYTHONPATH", None)
+    done = subprocess.run(
+        ["pipx", "install", "--python", sys.executable, str(wheel)],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=600,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    command = tmp_path / "bin" / "dea2anki"
+    project = tmp_path / "project"
+    shutil.copytree(REPO / "notes", project / "notes")
+    (project / "notes" / "dea2anki.lock").unlink()
+    built = subprocess.run(
+        [str(command), "build"], cwd=project, capture_output=True, text=True, env=env
+    )
+    assert built.returncode == 0, built.stderr
+    assert "exported 29 notes" in built.stdout
+    assert (project / "build" / "DEA.apkg").is_file()
