@@ -125,7 +125,7 @@ def sync_cmd(
     collection is open in Anki or cannot be used (nothing written), 2 wrong usage.
     """
     try:
-        from ..pipeline.sync import sync
+        from ..pipeline.sync import SyncedWithoutLock, sync
     except ModuleNotFoundError as e:
         raise click.ClickException(NEEDS_ANKI) from e
 
@@ -161,6 +161,8 @@ def sync_cmd(
             confirm=confirm,
             cache_dir=cache_folder(Path(run.options[OUTPUT])),
         )
+    except SyncedWithoutLock as e:
+        return failed(e, fmt, "Sync", "the collection was synced, but no lock")
     except Dea2AnkiError as e:
         return failed(e, fmt, "Sync", "nothing")
     show_diagnostics(result.diagnostics, fmt, quiet=quiet)

@@ -66,12 +66,15 @@ def collect(
     *,
     raise_errors: bool = True,
     cache: Cache | None = None,
+    replaced: Mapping[Path, bytes] | None = None,
 ) -> Collected:
     """Read, parse and render every note file. Raises Dea2AnkiError if any file is unusable
     (unless ``raise_errors`` is False: then the errors are in the diagnostics, for ``check``).
 
     ``progress(done, total)`` is called as files are done, for a progress bar. With a
     ``cache``, unchanged files are not parsed again (see cache.Cache; the caller commits it).
+    ``replaced``: files read as these bytes instead of their own (``pull``, before it
+    writes them).
     """
     config_dir = Path(options.config_dir) if options.config_dir is not None else None
     files, diagnostics = find_note_files(paths, config_dir)
@@ -91,6 +94,8 @@ def collect(
         shown = ", ".join(paths)
         diagnostics.append(report(NO_NOTES, shown, None, "no Markdown (*.md) files found"))
     items, unreadable = read_bytes(files)
+    if replaced:
+        items = [(nf, replaced.get(nf.path, data)) for nf, data in items]
     diagnostics.extend(unreadable)
     results = process_all(items, options.per_file(), cache or Cache(None), progress)
     located: list[Located] = []

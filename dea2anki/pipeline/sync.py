@@ -31,11 +31,15 @@ from ..identity.lock import LockBook, write_lines
 from ..records import GONE, LockEntry, ReleaseNote
 from ..settings import Options
 from ..write.atomic import AtomicBatch
-from ..write.collection import backup, opened
+from ..write.collection import backup, opened, refuse_if_open
 from ..write.collection_sync import Kept, SyncPlan, apply_sync, plan_sync
 from .cache import Cache
 from .nogc import without_cyclic_gc
 from .plan import Plan, collect, default_lock_path, nothing_to_export, plan, release
+
+
+class SyncedWithoutLock(Dea2AnkiError):
+    """The collection was synced, but the lock could not be renamed into place."""
 
 
 @dataclass(frozen=True)
@@ -120,8 +124,9 @@ def _sync(
         diagnostics += _reported(todo, places)
         if dry_run or (todo.delete and confirm is not None and not confirm(todo)):
             return SyncResult(todo, tuple(diagnostics), lock_path, False, False)
-        entries = _lock_entries(rel.lock, todo, old_by)
+        entries = _lock_entries(rel.lock, todo)
         new_lock = locks.changed(lock_path, entries)
+        committed = False
         try:
             if todo.changes:
                 backup(col, collection)
@@ -130,9 +135,19 @@ def _sync(
                     with batch.open(lock_path, last=True) as f:
                         write_lines(f, new_lock.lines)
                 apply_sync(col, todo, timestamp=timestamp)
+                committed = True
         except OSError as e:
             where = e.filename or str(lock_path)
-            failed = report(WRITE_FAILED, str(where), None, f"cannot write: {e.strerror or e}")
+            why = f"cannot write: {e.strerror or e}"
+            if committed:
+                # Only the lock's rename is left, and it failed: the collection is synced.
+                why += (
+                    "; the collection was synced, but the lock was not updated: run the "
+                    "sync again (it finds nothing to change and writes the lock)"
+                )
+            failed = report(WRITE_FAILED, str(where), None, why)
+            if committed:
+                raise SyncedWithoutLock([*diagnostics, failed]) from e
             raise Dea2AnkiError([*diagnostics, failed]) from e
         except Exception as e:  # Anki refused a change: the transaction was rolled back
             if isinstance(e, Dea2AnkiError):
@@ -145,12 +160,15 @@ def _sync(
 
 @contextmanager
 def open_for(collection: Path, *, copy: bool) -> Iterator[Collection]:
-    """The collection, or (``copy``, for --dry-run) a copy of it: even opening a collection
-    may rewrite its file, and a dry run leaves every byte as it was."""
+    """The collection, or (``copy``: a dry run, a pull that only shows its diff) a copy of
+    it: even opening a collection may rewrite its file, and these leave every byte as it
+    was."""
     if not copy or not collection.is_file():
         with opened(collection) as col:
             yield col
         return
+    # A copy taken while Anki writes could be half of two states: refused like a sync.
+    refuse_if_open(collection)
     with tempfile.TemporaryDirectory(prefix="dea2anki-dry-run-") as tmp:
         target = Path(tmp, collection.name)
         shutil.copyfile(collection, target)
@@ -207,19 +225,7 @@ def _kept(k: Kept, path: str, line: int | None) -> Diagnostic:
     return report(SYNC_CONFLICT, path, line, message)
 
 
-def _lock_entries(
-    entries: Sequence[LockEntry], todo: SyncPlan, old: Mapping[str, LockEntry]
-) -> list[LockEntry]:
-    """The release's lock, but a conflict keeps its old entry (it stays a conflict until
-    resolved), and a pruned note is gone."""
-    conflicts = {k.note.guid for k in todo.kept if k.conflict}
+def _lock_entries(entries: Sequence[LockEntry], todo: SyncPlan) -> list[LockEntry]:
+    """The release's lock, where a pruned note is gone (not retired)."""
     pruned = {n.guid for _, n in todo.delete}
-    out = []
-    for e in entries:
-        if e.guid in conflicts and e.guid in old:
-            out.append(old[e.guid])
-        elif e.guid in pruned:
-            out.append(e._replace(state=GONE))
-        else:
-            out.append(e)
-    return out
+    return [e._replace(state=GONE) if e.guid in pruned else e for e in entries]

@@ -11,6 +11,9 @@ from __future__ import annotations
 import os
 import sqlite3
 import sys
+
+if sys.platform != "win32":
+    import fcntl
 from collections.abc import Iterator, Mapping
 from contextlib import closing, contextmanager
 from pathlib import Path
@@ -72,11 +75,7 @@ def open_collection(path: Path) -> Collection:
     except DBError as e:
         text = str(e)
         if "already open" in text:
-            message = (
-                "the collection is open in Anki (or its media is syncing): close Anki, "
-                "then run this again; nothing was written"
-            )
-            raise Dea2AnkiError([report(COLLECTION_OPEN, where, None, message)]) from e
+            raise Dea2AnkiError([report(COLLECTION_OPEN, where, None, _OPEN)]) from e
         if "FileTooNew" in text:
             message = (
                 f"written by a newer Anki (collection schema {_schema(path)}) than the "
@@ -86,6 +85,33 @@ def open_collection(path: Path) -> Collection:
             raise Dea2AnkiError([report(COLLECTION_TOO_NEW, where, None, message)]) from e
         message = f"Anki cannot open this file as a collection: {text}"
         raise Dea2AnkiError([report(COLLECTION_UNUSABLE, where, None, message)]) from e
+
+
+def refuse_if_open(path: Path) -> None:
+    """Raise COLLECTION_OPEN when another process (Anki) has ``path`` open. It asks for
+    SQLite's shared lock the way SQLite does (a byte range of the file), without opening
+    the database: no byte and no file changes. Not on Windows, where the test is missing
+    (the sync itself still refuses there)."""
+    if sys.platform == "win32" or not path.is_file():
+        return
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        fcntl.lockf(fd, fcntl.LOCK_SH | fcntl.LOCK_NB, _SHARED_SIZE, _SHARED_FIRST)
+    except OSError as e:
+        raise Dea2AnkiError([report(COLLECTION_OPEN, str(path), None, _OPEN)]) from e
+    finally:
+        os.close(fd)  # and with it the lock, if it was given
+
+
+# SQLite's lock bytes (os_unix.c): the shared range after its PENDING and RESERVED bytes.
+_SHARED_FIRST = 0x40000000 + 2
+_SHARED_SIZE = 510
+
+
+_OPEN = (
+    "the collection is open in Anki (or its media is syncing): close Anki, then run this "
+    "again; nothing was written"
+)
 
 
 def _schema(path: Path) -> str:

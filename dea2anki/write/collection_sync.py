@@ -1,24 +1,20 @@
 """``dea2anki sync``'s changes to a learner's collection: decided from what Anki holds (read
 only, so ``--dry-run`` can print them), then applied in one transaction.
 
-What dea2anki last wrote into each note is remembered in the collection itself (config key
-``dea2anki-sync``: a hash per GUID). A note whose fields or tags no longer hash to it was
-edited in Anki, and is kept; a ``build`` that moved the lock on meanwhile does not make a
-note look edited. A note with no remembered hash (a collection that imported our packages
-before) counts as unedited when it holds what the lock last recorded, or what the notes say.
-
-Only notes of dea2anki's two note types whose GUIDs the release names are touched.
+Each note is compared three ways (collection_state.compare): what Anki holds, what the
+notes say, and what sync last wrote. The notes' changes are written, field by field; an
+edit made in Anki is kept (``pull`` brings it to the notes); a field changed on both sides
+is a conflict. Only notes of dea2anki's two note types whose GUIDs the release names are
+touched.
 """
 
 from __future__ import annotations
 
-import hashlib
 import json
-import unicodedata
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import NamedTuple
 
 from anki.cards import CardId
 from anki.collection import AddNoteRequest, Collection
@@ -27,30 +23,26 @@ from anki.decks import DeckId
 from anki.models import NotetypeDict, NotetypeId
 from anki.notes import NoteId
 
-from ..identity.keys import content_hash
+from ..identity.keys import identity_key
 from ..identity.release import RETIRED_TAG
-from ..records import Fields, LockEntry, ReleaseNote
-from .notetype import CLOZE_MODEL_ID, MODEL_ID, cloze_values, make_cloze_model, make_model
-
-STATE_KEY = "dea2anki-sync"
-STATE_VERSION = 1
-SOURCE_FIELD = 3
-"""The Source field (``file:line``) of both note types: left out of every comparison, as the
-lock leaves the line number out (a line shift is no change)."""
-_ANKI_TAGS = frozenset({"leech", "marked"})
-"""Tags Anki itself gives (a leech, a marked note): no one's edit, kept on every update."""
-_UNOWNED_TAGS = _ANKI_TAGS | {RETIRED_TAG.casefold()}
-"""Tags that are neither the learner's edit nor the notes' content: Anki's own, and the
-retired tag, which sync itself manages."""
-
-
-class Held(NamedTuple):
-    """A note as the collection holds it."""
-
-    nid: int
-    mid: int
-    fields: tuple[str, ...]
-    tags: tuple[str, ...]
+from ..records import LockEntry, ReleaseNote
+from .collection_state import (
+    SOURCE_FIELD,
+    STATE_KEY,
+    TAGS,
+    Held,
+    Synced,
+    Verdict,
+    anki_values,
+    compare,
+    field_hashes,
+    read_state,
+    state_value,
+    tags_hash,
+    unowned,
+    written,
+)
+from .notetype import CLOZE_MODEL_ID, MODEL_ID, make_cloze_model, make_model
 
 
 class Kept(NamedTuple):
@@ -64,17 +56,33 @@ class Kept(NamedTuple):
     """Deleted in Anki since a sync added it (not added again)."""
 
 
+class Write(NamedTuple):
+    """What to write into an existing note."""
+
+    nid: int
+    note: ReleaseNote
+    fields: tuple[str, ...]
+    tags: tuple[str, ...]
+    """The tags from the notes (Anki's own, such as ``leech``, are kept besides)."""
+
+
+class Move(NamedTuple):
+    nid: int
+    deck: str
+    away_from: str | None
+    """Move the cards still in this deck (where sync put them; those the learner moved
+    elsewhere stay); None: every card not in ``deck``."""
+
+
 @dataclass(frozen=True)
 class SyncPlan:
     add: tuple[ReleaseNote, ...] = ()
-    update: tuple[tuple[int, ReleaseNote], ...] = ()
-    """(note id, what to write): fields and tags."""
-    moves: tuple[tuple[int, str], ...] = ()
-    """(note id, deck name): notes with cards whose home deck is not their concept's."""
-    restore: tuple[int, ...] = ()
-    """Note ids of retired notes back in the notes: unsuspended, the retired tag removed."""
-    retire: tuple[int, ...] = ()
-    """Note ids of gone concepts to suspend and tag (unless already)."""
+    update: tuple[Write, ...] = ()
+    moves: tuple[Move, ...] = ()
+    restore: tuple[tuple[int, tuple[int, ...]], ...] = ()
+    """(note id, card ids to unsuspend) of retired notes whose concept is back."""
+    retire: tuple[tuple[int, tuple[int, ...]], ...] = ()
+    """(note id, card ids to suspend) of notes whose concept is gone."""
     delete: tuple[tuple[int, ReleaseNote], ...] = ()
     """(note id, retired note) of the notes to delete (``--prune``)."""
     kept: tuple[Kept, ...] = ()
@@ -82,8 +90,8 @@ class SyncPlan:
     unchanged: int = 0
     media: Mapping[str, Path] = field(default_factory=dict)
     """Files to copy into the collection's media folder (those it lacks)."""
-    state: Mapping[str, str] = field(default_factory=dict)
-    """The remembered hashes to write, except those of notes this sync writes (read back)."""
+    state: Mapping[str, Synced] = field(default_factory=dict)
+    """The collection's state once the plan is carried out."""
 
     @property
     def conflicts(self) -> int:
@@ -96,76 +104,20 @@ class SyncPlan:
         )
 
 
-def note_hash(fields: Sequence[str], tags: Iterable[str]) -> str:
-    """What an edit in Anki changes: the fields (NFC, as Anki stores them) but Source, and
-    the tags (case-insensitive, as Anki treats them) but those no one edits. Anki's fields
-    hold no U+001F (its separator) and tags no space: the joins are unambiguous."""
-    text = "\x1f".join("" if i == SOURCE_FIELD else f for i, f in enumerate(fields))
-    if not unicodedata.is_normalized("NFC", text):
-        text = unicodedata.normalize("NFC", text)
-    owned = " ".join(sorted({t.casefold() for t in tags} - _UNOWNED_TAGS))
-    return hashlib.sha256(f"{text}\x1e{owned}".encode()).hexdigest()[:16]
-
-
-def anki_values(note: ReleaseNote) -> tuple[str, ...]:
-    """The note's field values as its note type orders them."""
-    return cloze_values(note.fields) if note.cloze else tuple(note.fields)
-
-
-def unowned(tag: str) -> bool:
-    """A tag that is no one's edit: Anki's own, or the retired tag sync manages."""
-    return tag.casefold() in _UNOWNED_TAGS
-
-
-def is_edited(
-    held: Held, base: str | None, before: LockEntry | None, current: str | None = None
-) -> bool:
-    """Whether the learner edited ``held`` in Anki: it is not what dea2anki last wrote
-    (``base``, the remembered hash), or, before any sync, not what the lock last recorded
-    (``before``)."""
-    if base is not None:
-        return (current or note_hash(held.fields, held.tags)) != base
-    return not _matches_lock(held, before)
-
-
-def _matches_lock(held: Held, entry: LockEntry | None) -> bool:
-    """Whether Anki holds exactly what the lock last recorded (content_hash, as a build
-    computes it; Anki keeps fields as given and only sorts the tags)."""
-    if entry is None:
-        return False
-    values = list(held.fields) + [""] * (len(Fields._fields) - len(held.fields))
-    fields = Fields(*values[: len(Fields._fields)])
-    tags = [t for t in held.tags if t.casefold() not in _ANKI_TAGS]
-    return content_hash(fields, tags, source=entry.source) == entry.content
-
-
-def read_state(col: Collection) -> dict[str, str]:
-    raw: Any = col.get_config(STATE_KEY, None)
-    if isinstance(raw, dict) and raw.get("version") == STATE_VERSION:
-        notes = raw.get("notes")
-        if isinstance(notes, dict):
-            return {str(k): str(v) for k, v in notes.items()}
-    return {}
-
-
 def held_notes(col: Collection, guids: Iterable[str]) -> dict[str, Held]:
     """The notes of these GUIDs, whatever their note type: those of dea2anki's note types
-    in one query, then any others one by one (GUIDs that none of ours has: new notes)."""
+    in one query, then any others by GUID (GUIDs none of ours has: new notes)."""
     wanted = set(guids)
     found: dict[str, Held] = {}
-    for nid, guid, mid, flds, tags in _db(col).all(
-        "SELECT id, guid, mid, flds, tags FROM notes WHERE mid IN (?, ?)", MODEL_ID, CLOZE_MODEL_ID
-    ):
-        if guid in wanted:
-            found[guid] = Held(nid, mid, tuple(flds.split("\x1f")), tuple(tags.split()))
-    rest = sorted(wanted - found.keys())
+    query = "SELECT id, guid, mid, mod, flds, tags FROM notes WHERE "
+    rows = _db(col).all(query + "mid IN (?, ?)", MODEL_ID, CLOZE_MODEL_ID)
+    rest = sorted(wanted - {row[1] for row in rows})
     for at in range(0, len(rest), 500):
         chunk = rest[at : at + 500]
-        marks = ",".join("?" * len(chunk))
-        for nid, guid, mid, flds, tags in _db(col).all(
-            f"SELECT id, guid, mid, flds, tags FROM notes WHERE guid IN ({marks})", *chunk
-        ):
-            found[guid] = Held(nid, mid, tuple(flds.split("\x1f")), tuple(tags.split()))
+        rows += _db(col).all(query + f"guid IN ({','.join('?' * len(chunk))})", *chunk)
+    for nid, guid, mid, mod, flds, tags in rows:
+        if guid in wanted:
+            found[guid] = Held(nid, mid, mod, tuple(flds.split("\x1f")), tuple(tags.split()))
     return found
 
 
@@ -174,15 +126,16 @@ def _db(col: Collection) -> DBProxy:
     return col.db
 
 
-def _card_ids(col: Collection, nids: Sequence[int]) -> list[CardId]:
-    return [CardId(cid) for cards in _cards(col, nids).values() for cid, *_ in cards]
-
-
 class _Card(NamedTuple):
     cid: int
     did: int
     odid: int
     queue: int
+
+    @property
+    def home(self) -> int:
+        """The card's own deck, also while a filtered deck borrows it."""
+        return self.odid or self.did
 
 
 def _cards(col: Collection, nids: Sequence[int]) -> dict[int, list[_Card]]:
@@ -196,6 +149,21 @@ def _cards(col: Collection, nids: Sequence[int]) -> dict[int, list[_Card]]:
         ):
             found.setdefault(nid, []).append(_Card(cid, did, odid, queue))
     return found
+
+
+@dataclass
+class _Plan:
+    """A SyncPlan as it is being decided."""
+
+    add: list[ReleaseNote] = field(default_factory=list)
+    update: list[Write] = field(default_factory=list)
+    moves: list[Move] = field(default_factory=list)
+    restore: list[tuple[int, tuple[int, ...]]] = field(default_factory=list)
+    retire: list[tuple[int, tuple[int, ...]]] = field(default_factory=list)
+    delete: list[tuple[int, ReleaseNote]] = field(default_factory=list)
+    kept: list[Kept] = field(default_factory=list)
+    not_ours: list[ReleaseNote] = field(default_factory=list)
+    unchanged: int = 0
 
 
 def plan_sync(
@@ -213,56 +181,38 @@ def plan_sync(
     ``old`` and ``new``: the lock's entries before and after, by GUID."""
     state = read_state(col)
     held = held_notes(col, (n.guid for n in notes))
-    ours = {MODEL_ID, CLOZE_MODEL_ID}
-    cards = _cards(col, [h.nid for h in held.values() if h.mid in ours])
-    deck_ids: dict[str, int | None] = {}
+    cards = _cards(col, [h.nid for h in held.values() if h.mid in _OURS])
     p = _Plan()
+    decks = _DeckIds(col)
     for note in notes:
-        h = held.get(note.guid)
+        h, base = held.get(note.guid), state.get(note.guid)
         if h is None:
             if not note.live:
                 state.pop(note.guid, None)
-            elif note.guid in state and not prefer_source:
+            elif base is not None and not prefer_source:
                 # Added by a sync, since deleted by the learner: a deletion is an edit too.
                 p.kept.append(Kept(note, (), (), conflict=False, deleted=True))
             else:
                 p.add.append(note)
+                state[note.guid] = written(anki_values(note), note.tags, note.deck)
             continue
-        if h.mid not in ours:
+        if h.mid not in _OURS:
             p.not_ours.append(note)
             continue
-        its_cards = cards.get(h.nid, [])
-        retired = any(t.casefold() == RETIRED_TAG.casefold() for t in h.tags)
+        its = cards.get(h.nid, [])
         if not note.live:
-            if prune:
-                p.delete.append((h.nid, note))
-                state.pop(note.guid, None)
-            elif not retired or any(c.queue != -1 for c in its_cards):
-                p.retire.append(h.nid)
-            else:
-                p.unchanged += 1
+            _gone(p, state, note, h, its, prune=prune)
             continue
-        if retired:
-            p.restore.append(h.nid)
-        current = note_hash(h.fields, h.tags)
-        base = state.get(note.guid)
-        before = old.get(note.guid)
-        edited = is_edited(h, base, before, current)
-        if current == note_hash(anki_values(note), note.tags):
-            state[note.guid] = current
-            p.unchanged += not retired
-        elif not edited or prefer_source:
-            p.update.append((h.nid, note))
-        else:
-            changed = before is None or before.content != new[note.guid].content
-            p.kept.append(Kept(note, h.fields, h.tags, conflict=changed))
-        if note.deck not in deck_ids:
-            deck_ids[note.deck] = col.decks.id_for_name(note.deck)
-        if any((c.odid or c.did) != deck_ids[note.deck] for c in its_cards):
-            p.moves.append((h.nid, note.deck))
+        if any(t.casefold() == RETIRED_TAG.casefold() for t in h.tags):
+            # Back in the notes: unsuspend what sync suspended (all, for a package's note).
+            ours = set(base.suspended) if base is not None else None
+            p.restore.append((h.nid, tuple(c.cid for c in its if ours is None or c.cid in ours)))
+        verdict = compare(h, note, base, old.get(note.guid), new[note.guid].content)
+        _decide(p, state, note, h, base, verdict, prefer_source=prefer_source)
+        _place(p, state, note, h.nid, base, its, decks)
     folder = Path(col.media.dir())
     needed = {name for n in p.add for name in n.media} | {
-        name for _, n in p.update for name in n.media
+        name for w in p.update for name in w.note.media
     }
     return SyncPlan(
         add=tuple(p.add),
@@ -279,17 +229,115 @@ def plan_sync(
     )
 
 
-@dataclass
-class _Plan:
-    add: list[ReleaseNote] = field(default_factory=list)
-    update: list[tuple[int, ReleaseNote]] = field(default_factory=list)
-    moves: list[tuple[int, str]] = field(default_factory=list)
-    restore: list[int] = field(default_factory=list)
-    retire: list[int] = field(default_factory=list)
-    delete: list[tuple[int, ReleaseNote]] = field(default_factory=list)
-    kept: list[Kept] = field(default_factory=list)
-    not_ours: list[ReleaseNote] = field(default_factory=list)
-    unchanged: int = 0
+_OURS = (MODEL_ID, CLOZE_MODEL_ID)
+
+
+def _gone(
+    p: _Plan, state: dict[str, Synced], note: ReleaseNote, h: Held, its: list[_Card], *, prune: bool
+) -> None:
+    """A note whose concept is gone: deleted with --prune, else suspended and tagged once
+    (a card the learner unsuspends afterwards stays unsuspended)."""
+    if prune:
+        p.delete.append((h.nid, note))
+        state.pop(note.guid, None)
+        return
+    if any(t.casefold() == RETIRED_TAG.casefold() for t in h.tags):
+        p.unchanged += 1
+        return
+    suspend = tuple(c.cid for c in its if c.queue != -1)
+    p.retire.append((h.nid, suspend))
+    base = state.get(note.guid) or written(h.fields, h.tags, note.deck)
+    state[note.guid] = base._replace(suspended=suspend)
+
+
+def _decide(
+    p: _Plan,
+    state: dict[str, Synced],
+    note: ReleaseNote,
+    h: Held,
+    base: Synced | None,
+    verdict: Verdict,
+    *,
+    prefer_source: bool,
+) -> None:
+    """Write the notes' changes, keep Anki's edits: field by field, so an edit in Anki and
+    a change of another field in the notes both stay."""
+    want = anki_values(note)
+    if (not verdict.anki and not verdict.source) or (
+        field_hashes(h.fields) == field_hashes(want) and tags_hash(h.tags) == tags_hash(note.tags)
+    ):
+        state[note.guid] = written(h.fields, h.tags, base.deck if base else note.deck)
+        p.unchanged += 1
+        return
+    if verdict.clash and not prefer_source:
+        p.kept.append(Kept(note, h.fields, h.tags, conflict=True))
+        return
+    deck = base.deck if base is not None else note.deck
+    if not verdict.anki or prefer_source:
+        p.update.append(Write(h.nid, note, want, note.tags))
+        state[note.guid] = written(want, note.tags, deck)
+        return
+    # Edited in Anki (kept, for `pull`), and maybe other fields changed in the notes.
+    p.kept.append(Kept(note, h.fields, h.tags, conflict=False))
+    if not verdict.source or base is None:
+        return
+    source = verdict.source
+    fields = tuple(
+        w if i in source or i == SOURCE_FIELD else a
+        for i, (a, w) in enumerate(zip(h.fields, want, strict=True))
+    )
+    tags = note.tags if TAGS in source else tuple(t for t in h.tags if not unowned(t))
+    p.update.append(Write(h.nid, note, fields, tags))
+    fresh = written(fields, tags, deck)
+    # The base moves on where the notes' change was written, and stays where Anki's edit
+    # is kept (so that it is still an edit, for pull).
+    merged = tuple(
+        f if i in source else b
+        for i, (f, b) in enumerate(zip(fresh.fields, base.fields, strict=True))
+    )
+    state[note.guid] = base._replace(
+        fields=merged, tags=fresh.tags if TAGS in source else base.tags
+    )
+
+
+class _DeckIds:
+    def __init__(self, col: Collection) -> None:
+        self.col = col
+        self.known: dict[str, int | None] = {}
+
+    def __call__(self, name: str) -> int | None:
+        key = identity_key(name)
+        if key not in self.known:
+            self.known[key] = self.col.decks.id_for_name(name)
+        return self.known[key]
+
+
+def _place(
+    p: _Plan,
+    state: dict[str, Synced],
+    note: ReleaseNote,
+    nid: int,
+    base: Synced | None,
+    its: list[_Card],
+    decks: _DeckIds,
+) -> None:
+    """Move the cards of a concept that moved in the notes. Before any sync (cards an
+    import left in an old deck), every card goes to the concept's deck; afterwards only
+    those still where sync put them: a deck the learner chose for a card is theirs."""
+    target = decks(note.deck)
+    if base is None:
+        away_from = None
+        moving = [c for c in its if c.home != target]
+    elif identity_key(base.deck) != identity_key(note.deck):
+        away_from = base.deck
+        was = decks(base.deck)
+        moving = [c for c in its if c.home == was]
+    else:
+        return
+    if moving:
+        p.moves.append(Move(nid, note.deck, away_from))
+    if note.guid in state:
+        state[note.guid] = state[note.guid]._replace(deck=note.deck)
 
 
 def apply_sync(col: Collection, plan: SyncPlan, *, timestamp: int) -> None:
@@ -320,51 +368,46 @@ def _apply(col: Collection, plan: SyncPlan, timestamp: int) -> None:
     if requests:
         col.add_notes(requests)
     updated = []
-    for nid, note in plan.update:
-        anki_note = col.get_note(NoteId(nid))
-        keep = [t for t in anki_note.tags if unowned(t)]
-        anki_note.fields[:] = list(anki_values(note))
-        anki_note.tags = [*note.tags, *keep]
+    for w in plan.update:
+        anki_note = col.get_note(NoteId(w.nid))
+        anki_note.tags = [*w.tags, *(t for t in anki_note.tags if unowned(t))]
+        anki_note.fields[:] = list(w.fields)
         updated.append(anki_note)
     if updated:
         col.update_notes(updated)
     if plan.moves:
-        # After the updates: a card they made (a reverse card turned on) is in the note's
-        # old deck, and moves with the others.
-        where = dict(plan.moves)
-        moved = []
-        for nid, its_cards in _cards(col, list(where)).items():
-            target = deck(where[nid])
-            for c in its_cards:
-                if (c.odid or c.did) != target:
-                    card = col.get_card(CardId(c.cid))
-                    # A card in a filtered deck stays there; it goes home to the new deck.
-                    if card.odid:
-                        card.odid = target
-                    else:
-                        card.did = target
-                    moved.append(card)
-        col.update_cards(moved)
+        _move(col, plan.moves, deck)
     if plan.restore:
-        nids = [NoteId(n) for n in plan.restore]
-        col.sched.unsuspend_cards(_card_ids(col, nids))
-        col.tags.bulk_remove(nids, RETIRED_TAG)
+        col.sched.unsuspend_cards([CardId(c) for _, cids in plan.restore for c in cids])
+        col.tags.bulk_remove([NoteId(n) for n, _ in plan.restore], RETIRED_TAG)
     if plan.retire:
-        nids = [NoteId(n) for n in plan.retire]
-        col.sched.suspend_cards(_card_ids(col, nids))
-        col.tags.bulk_add(nids, RETIRED_TAG)
+        col.sched.suspend_cards([CardId(c) for _, cids in plan.retire for c in cids])
+        col.tags.bulk_add([NoteId(n) for n, _ in plan.retire], RETIRED_TAG)
     if plan.delete:
         col.remove_notes([NoteId(nid) for nid, _ in plan.delete])
-    _remember(col, plan)
+    col.set_config(STATE_KEY, state_value(plan.state))
 
 
-def _remember(col: Collection, plan: SyncPlan) -> None:
-    """The hashes of what this sync wrote, read back as Anki stored them, with the rest."""
-    state = dict(plan.state)
-    written = [n.guid for n in plan.add] + [n.guid for _, n in plan.update]
-    for guid, h in held_notes(col, written).items():
-        state[guid] = note_hash(h.fields, h.tags)
-    col.set_config(STATE_KEY, {"version": STATE_VERSION, "notes": state})
+def _move(col: Collection, moves: Sequence[Move], deck: Callable[[str], DeckId]) -> None:
+    """After the updates: a card they made (a reverse card turned on) is in the note's old
+    deck, and moves with the others."""
+    by_note = {m.nid: m for m in moves}
+    moved = []
+    for nid, its in _cards(col, list(by_note)).items():
+        m = by_note[nid]
+        target = deck(m.deck)
+        source = col.decks.id_for_name(m.away_from) if m.away_from is not None else None
+        for c in its:
+            if c.home == target or (m.away_from is not None and c.home != source):
+                continue
+            card = col.get_card(CardId(c.cid))
+            # A card in a filtered deck stays there; it goes home to the new deck.
+            if card.odid:
+                card.odid = target
+            else:
+                card.did = target
+            moved.append(card)
+    col.update_cards(moved)
 
 
 def _ensure_note_types(col: Collection, timestamp: int, *, cloze: bool) -> None:

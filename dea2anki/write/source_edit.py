@@ -88,6 +88,8 @@ def edit_concept(lines: list[str], concept: Concept, change: Change, *, end: int
 
 
 def _retag(lines: list[str], i: int, concept: Concept, tags: Sequence[str]) -> bool:
+    """The tag list at the end of line ``i`` made ``tags``: the tags kept as they are
+    written there, the new ones added at its end."""
     line = lines[i]
     colon = line.rfind(":")
     if colon < 0 or not tags:
@@ -95,5 +97,10 @@ def _retag(lines: list[str], i: int, concept: Concept, tags: Sequence[str]) -> b
     written = [t.strip() for t in line[colon + 1 :].split(";") if t.strip()]
     if [t.replace(" ", "_") for t in written] != list(concept.tags):
         return False
-    lines[i] = line[: colon + 1] + " " + " ; ".join(tags)
+    wanted = {t.casefold() for t in tags}
+    kept = [t for t in written if t.replace(" ", "_").casefold() in wanted]
+    have = {t.replace(" ", "_").casefold() for t in kept}
+    lines[i] = (
+        line[: colon + 1] + " " + " ; ".join(kept + [t for t in tags if t.casefold() not in have])
+    )
     return True
