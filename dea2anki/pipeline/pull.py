@@ -34,6 +34,7 @@ from ..identity.lock import LockBook, write_lines
 from ..records import Draft, Located, NoteFile, ReleaseNote
 from ..settings import Options
 from ..write.atomic import AtomicBatch
+from ..write.collection_apply import apply_sync
 from ..write.collection_state import (
     SOURCE_FIELD,
     TAGS,
@@ -45,7 +46,7 @@ from ..write.collection_state import (
     unowned,
     written,
 )
-from ..write.collection_sync import SyncPlan, Write, apply_sync, held_notes
+from ..write.collection_sync import SyncPlan, Write, held_notes
 from ..write.notetype import CLOZE_MODEL_ID, MODEL_ID
 from ..write.source_edit import Change, edit_concept, to_markdown
 from .cache import Cache

@@ -32,7 +32,8 @@ from ..records import GONE, LockEntry, ReleaseNote
 from ..settings import Options
 from ..write.atomic import AtomicBatch
 from ..write.collection import backup, opened, refuse_if_open
-from ..write.collection_sync import Kept, SyncPlan, apply_sync, plan_sync
+from ..write.collection_apply import apply_sync
+from ..write.collection_sync import Kept, SyncPlan, plan_sync
 from .cache import Cache
 from .nogc import without_cyclic_gc
 from .plan import Plan, collect, default_lock_path, nothing_to_export, plan, release

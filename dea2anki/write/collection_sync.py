@@ -10,25 +10,19 @@ touched.
 
 from __future__ import annotations
 
-import json
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import NamedTuple
 
-from anki.cards import CardId
-from anki.collection import AddNoteRequest, Collection
+from anki.collection import Collection
 from anki.dbproxy import DBProxy
-from anki.decks import DeckId
-from anki.models import NotetypeDict, NotetypeId
-from anki.notes import NoteId
 
 from ..identity.keys import identity_key
 from ..identity.release import RETIRED_TAG
 from ..records import LockEntry, ReleaseNote
 from .collection_state import (
     SOURCE_FIELD,
-    STATE_KEY,
     TAGS,
     Held,
     Synced,
@@ -37,12 +31,11 @@ from .collection_state import (
     compare,
     field_hashes,
     read_state,
-    state_value,
     tags_hash,
     unowned,
     written,
 )
-from .notetype import CLOZE_MODEL_ID, MODEL_ID, make_cloze_model, make_model
+from .notetype import CLOZE_MODEL_ID, MODEL_ID
 
 
 class Kept(NamedTuple):
@@ -110,23 +103,23 @@ def held_notes(col: Collection, guids: Iterable[str]) -> dict[str, Held]:
     wanted = set(guids)
     found: dict[str, Held] = {}
     query = "SELECT id, guid, mid, mod, flds, tags FROM notes WHERE "
-    rows = _db(col).all(query + "mid IN (?, ?)", MODEL_ID, CLOZE_MODEL_ID)
+    rows = db_of(col).all(query + "mid IN (?, ?)", MODEL_ID, CLOZE_MODEL_ID)
     rest = sorted(wanted - {row[1] for row in rows})
     for at in range(0, len(rest), 500):
         chunk = rest[at : at + 500]
-        rows += _db(col).all(query + f"guid IN ({','.join('?' * len(chunk))})", *chunk)
+        rows += db_of(col).all(query + f"guid IN ({','.join('?' * len(chunk))})", *chunk)
     for nid, guid, mid, mod, flds, tags in rows:
         if guid in wanted:
             found[guid] = Held(nid, mid, mod, tuple(flds.split("\x1f")), tuple(tags.split()))
     return found
 
 
-def _db(col: Collection) -> DBProxy:
+def db_of(col: Collection) -> DBProxy:
     assert col.db is not None, "the collection is closed"
     return col.db
 
 
-class _Card(NamedTuple):
+class Card(NamedTuple):
     cid: int
     did: int
     odid: int
@@ -138,16 +131,16 @@ class _Card(NamedTuple):
         return self.odid or self.did
 
 
-def _cards(col: Collection, nids: Sequence[int]) -> dict[int, list[_Card]]:
-    found: dict[int, list[_Card]] = {}
+def cards_of(col: Collection, nids: Sequence[int]) -> dict[int, list[Card]]:
+    found: dict[int, list[Card]] = {}
     for at in range(0, len(nids), 500):
         chunk = nids[at : at + 500]
         marks = ",".join("?" * len(chunk))
-        for cid, nid, did, odid, queue in _db(col).all(
+        for cid, nid, did, odid, queue in db_of(col).all(
             f"SELECT id, nid, did, odid, queue FROM cards WHERE nid IN ({marks}) ORDER BY ord",
             *chunk,
         ):
-            found.setdefault(nid, []).append(_Card(cid, did, odid, queue))
+            found.setdefault(nid, []).append(Card(cid, did, odid, queue))
     return found
 
 
@@ -181,7 +174,7 @@ def plan_sync(
     ``old`` and ``new``: the lock's entries before and after, by GUID."""
     state = read_state(col)
     held = held_notes(col, (n.guid for n in notes))
-    cards = _cards(col, [h.nid for h in held.values() if h.mid in _OURS])
+    cards = cards_of(col, [h.nid for h in held.values() if h.mid in _OURS])
     p = _Plan()
     decks = _DeckIds(col)
     for note in notes:
@@ -233,7 +226,7 @@ _OURS = (MODEL_ID, CLOZE_MODEL_ID)
 
 
 def _gone(
-    p: _Plan, state: dict[str, Synced], note: ReleaseNote, h: Held, its: list[_Card], *, prune: bool
+    p: _Plan, state: dict[str, Synced], note: ReleaseNote, h: Held, its: list[Card], *, prune: bool
 ) -> None:
     """A note whose concept is gone: deleted with --prune, else suspended and tagged once
     (a card the learner unsuspends afterwards stays unsuspended)."""
@@ -318,7 +311,7 @@ def _place(
     note: ReleaseNote,
     nid: int,
     base: Synced | None,
-    its: list[_Card],
+    its: list[Card],
     decks: _DeckIds,
 ) -> None:
     """Move the cards of a concept that moved in the notes. Before any sync (cards an
@@ -338,93 +331,3 @@ def _place(
         p.moves.append(Move(nid, note.deck, away_from))
     if note.guid in state:
         state[note.guid] = state[note.guid]._replace(deck=note.deck)
-
-
-def apply_sync(col: Collection, plan: SyncPlan, *, timestamp: int) -> None:
-    """Carry out ``plan`` in one transaction: any failure leaves the collection as it was
-    (the media files copied before it are only ever new names)."""
-    for name, path in plan.media.items():
-        col.media.write_data(name, path.read_bytes())
-    _db(col).transact(lambda: _apply(col, plan, timestamp))
-
-
-def _apply(col: Collection, plan: SyncPlan, timestamp: int) -> None:
-    if plan.add:
-        _ensure_note_types(col, timestamp, cloze=any(n.cloze for n in plan.add))
-    decks: dict[str, DeckId] = {}
-
-    def deck(name: str) -> DeckId:
-        if name not in decks:
-            decks[name] = DeckId(col.decks.id(name) or 0)
-        return decks[name]
-
-    requests = []
-    for note in plan.add:
-        anki_note = col.new_note(_note_type(col, note))
-        anki_note.guid = note.guid
-        anki_note.fields[:] = list(anki_values(note))
-        anki_note.tags = list(note.tags)
-        requests.append(AddNoteRequest(anki_note, deck(note.deck)))
-    if requests:
-        col.add_notes(requests)
-    updated = []
-    for w in plan.update:
-        anki_note = col.get_note(NoteId(w.nid))
-        anki_note.tags = [*w.tags, *(t for t in anki_note.tags if unowned(t))]
-        anki_note.fields[:] = list(w.fields)
-        updated.append(anki_note)
-    if updated:
-        col.update_notes(updated)
-    if plan.moves:
-        _move(col, plan.moves, deck)
-    if plan.restore:
-        col.sched.unsuspend_cards([CardId(c) for _, cids in plan.restore for c in cids])
-        col.tags.bulk_remove([NoteId(n) for n, _ in plan.restore], RETIRED_TAG)
-    if plan.retire:
-        col.sched.suspend_cards([CardId(c) for _, cids in plan.retire for c in cids])
-        col.tags.bulk_add([NoteId(n) for n, _ in plan.retire], RETIRED_TAG)
-    if plan.delete:
-        col.remove_notes([NoteId(nid) for nid, _ in plan.delete])
-    col.set_config(STATE_KEY, state_value(plan.state))
-
-
-def _move(col: Collection, moves: Sequence[Move], deck: Callable[[str], DeckId]) -> None:
-    """After the updates: a card they made (a reverse card turned on) is in the note's old
-    deck, and moves with the others."""
-    by_note = {m.nid: m for m in moves}
-    moved = []
-    for nid, its in _cards(col, list(by_note)).items():
-        m = by_note[nid]
-        target = deck(m.deck)
-        source = col.decks.id_for_name(m.away_from) if m.away_from is not None else None
-        for c in its:
-            if c.home == target or (m.away_from is not None and c.home != source):
-                continue
-            card = col.get_card(CardId(c.cid))
-            # A card in a filtered deck stays there; it goes home to the new deck.
-            if card.odid:
-                card.odid = target
-            else:
-                card.did = target
-            moved.append(card)
-    col.update_cards(moved)
-
-
-def _ensure_note_types(col: Collection, timestamp: int, *, cloze: bool) -> None:
-    """dea2anki's note types, with the ids its packages give them (a collection that
-    imported a package already has them; they are never changed here)."""
-    wanted = [make_model(), *([make_cloze_model()] if cloze else [])]
-    for model in wanted:
-        if col.models.get(NotetypeId(model.model_id)) is None:
-            first_deck = 1
-            legacy = json.dumps(model.to_json(timestamp, first_deck)).encode()
-            # The call Anki's own importer makes: the only one that keeps a given id.
-            col._backend.add_or_update_notetype(
-                json=legacy, preserve_usn_and_mtime=True, skip_checks=False
-            )
-
-
-def _note_type(col: Collection, note: ReleaseNote) -> NotetypeDict:
-    found = col.models.get(NotetypeId(CLOZE_MODEL_ID if note.cloze else MODEL_ID))
-    assert found is not None  # _ensure_note_types made it
-    return found
