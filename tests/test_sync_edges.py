@@ -249,3 +249,12 @@ def test_a_dry_run_refuses_a_collection_open_in_anki(sync) -> None:
         holder.stdin.write("\n")
         holder.stdin.close()
         holder.wait(timeout=30)
+
+
+def test_a_state_from_a_newer_dea2anki_is_refused_not_overwritten(sync) -> None:
+    with anki_open() as col:
+        col.col.set_config("dea2anki-sync", {"version": 2, "notes": {}})
+    r = sync(code=1)
+    assert "upgrade dea2anki" in r.err and "[collection-unusable]" in r.err
+    with anki_open() as col:
+        assert col.col.get_config("dea2anki-sync") == {"version": 2, "notes": {}}

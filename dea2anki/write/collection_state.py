@@ -82,6 +82,8 @@ class Verdict(NamedTuple):
 def _short(text: str) -> str:
     if not unicodedata.is_normalized("NFC", text):
         text = unicodedata.normalize("NFC", text)
+    # Only one note's values are ever compared with each other: 48 bits is plenty, and the
+    # state (a config entry AnkiWeb carries) stays small.
     return hashlib.sha256(text.encode()).hexdigest()[:12]
 
 
@@ -154,17 +156,29 @@ def read_state(col: Collection) -> dict[str, Synced]:
             f"{version!r}, this one reads {STATE_VERSION}); upgrade dea2anki"
         )
         raise Dea2AnkiError([report(COLLECTION_UNUSABLE, STATE_KEY, None, message)])
+    decks = raw.get("decks") or []
     out = {}
-    for guid, (fields, tags, deck, suspended) in raw["notes"].items():
-        out[guid] = Synced(tuple(fields.split(",")), tags, deck, tuple(suspended))
+    try:
+        for guid, record in raw["notes"].items():
+            fields, tags, deck, suspended = record.split(";")
+            cards = tuple(int(c) for c in suspended.split(",") if c)
+            out[guid] = Synced(tuple(fields.split(",")), tags, decks[int(deck)], cards)
+    except (ValueError, IndexError, AttributeError, TypeError) as e:
+        message = f"the collection's {STATE_KEY} entry is damaged ({e}); nothing was written"
+        raise Dea2AnkiError([report(COLLECTION_UNUSABLE, STATE_KEY, None, message)]) from e
     return out
 
 
 def state_value(state: Mapping[str, Synced]) -> dict[str, Any]:
-    notes = {
-        guid: [",".join(s.fields), s.tags, s.deck, list(s.suspended)] for guid, s in state.items()
-    }
-    return {"version": STATE_VERSION, "notes": notes}
+    """The state as the collection keeps it: a line of text a note (fields, tags, deck,
+    suspended cards), the deck names once."""
+    decks: dict[str, int] = {}
+    notes = {}
+    for guid, s in state.items():
+        deck = decks.setdefault(s.deck, len(decks))
+        cards = ",".join(map(str, s.suspended))
+        notes[guid] = f"{','.join(s.fields)};{s.tags};{deck};{cards}"
+    return {"version": STATE_VERSION, "decks": list(decks), "notes": notes}
 
 
 def written(fields: Sequence[str], tags: Iterable[str], deck: str) -> Synced:
