@@ -1,0 +1,102 @@
+"""Behaviour that the mutation run of 2026-12-02 found unprotected: each test names what a
+learner would see go wrong (see the README's Development section for the run)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from ankiutil import Anki
+from conftest import write
+
+from dea2anki.render.footnotes import definitions
+from dea2anki.render.html import CardRenderer
+from dea2anki.render.sanitize import local_images
+from dea2anki.write.apkg_read import read_apkg
+
+T = 1_700_000_000
+
+
+def packed(ref: str) -> str | None:
+    """A media lookup that packs local files as ``p-<name>`` and knows no ``missing*``."""
+    return None if ref.startswith("missing") else f"p-{ref}"
+
+
+def test_every_local_image_of_raw_html_is_packed_whatever_comes_before_it() -> None:
+    html = (
+        '<img src="https://example.org/a.png"> and <img alt="x">\n'
+        '<img src="one.png" width="10" ismap> then <img src="two.png">'
+    )
+    assert local_images(html, packed) == (
+        '<img src="https://example.org/a.png"> and <img alt="x">\n'
+        '<img src="p-one.png" width="10" ismap> then <img src="p-two.png">'
+    )
+
+
+def test_a_missing_image_of_raw_html_shows_its_alt_text_as_written() -> None:
+    html = 'a\nb <img src="missing.png" alt="the \'big\' "one"">'
+    assert local_images(html, packed) == "a\nb [the 'big' ]"
+    html = '<img src="missing.png" alt=\'say "hi"\'> c'
+    assert local_images(html, packed) == '[say "hi"] c'
+
+
+def test_only_images_are_taken_for_media() -> None:
+    html = '<video src="clip.mp4"></video><img src="a.png">'
+    assert local_images(html, packed) == '<video src="clip.mp4"></video><img src="p-a.png">'
+
+
+def test_a_footnote_cited_twice_keeps_its_number_beside_inline_notes() -> None:
+    notes = definitions("[^a]: note A\n")
+    r = CardRenderer(footnotes=notes)
+    _, definition = r.fields("T", "first^[inline one] then[^a] again[^a] last^[two]", "")
+    sups = [part.split("</sup>")[0] for part in definition.split('class="d2a-fnref">')[1:]]
+    assert sups == ["1", "2", "2", "3"]
+    assert definition.endswith(
+        '<ol class="d2a-footnotes">\n<li>inline one</li>\n<li>note A</li>\n<li>two</li>\n</ol>'
+    )
+
+
+def test_old_mac_and_windows_line_ends_in_a_side_make_the_same_card() -> None:
+    r = CardRenderer()
+    unix = r.fields("T", "a", "- one\n- two\n\npara")
+    assert r.fields("T", "a", "- one\r\n- two\r\n\r\npara") == unix
+    assert r.fields("T", "a", "- one\r- two\r\rpara") == unix
+
+
+def test_a_gone_cloze_is_retired_as_a_cloze_note(workdir, cli, tmp_path) -> None:
+    write("notes/C.md", "# C\n\nThe capital of {{c1::France}} is Paris.\n\nQ: q?\nA: a.\n")
+    assert cli("build", epoch=T).code == 0
+    write("notes/C.md", "# C\n\nQ: q?\nA: a.\n")
+    assert cli("build", "--retire", epoch=T + 60).code == 0
+    retired = [n for n in read_apkg(Path("build/C.apkg")) if "dea2anki::retired" in n.tags]
+    assert len(retired) == 1 and retired[0].fields[0].startswith("{{c1::")
+    anki = Anki(tmp_path / "anki")
+    try:
+        anki.import_package(Path("build/C.apkg"))
+        note = next(n for n in anki.notes().values() if "dea2anki::retired" in n["tags"])
+        assert note["notetype"] == "dea2anki Cloze" and len(note["cards"]) == 1
+    finally:
+        anki.close()
+
+
+def test_a_package_of_cloze_notes_only_brings_no_other_note_type(workdir, cli, tmp_path) -> None:
+    write("notes/C.md", "# C\n\nThe capital of {{c1::France}} is Paris.\n")
+    assert cli("build", epoch=T).code == 0
+    anki = Anki(tmp_path / "anki")
+    try:
+        anki.import_package(Path("build/C.apkg"))
+        names = {m.name for m in anki.col.models.all_names_and_ids()}
+        assert "dea2anki Cloze" in names and "dea2anki Concept" not in names
+    finally:
+        anki.close()
+
+
+def test_a_lock_whose_lines_read_alone_but_not_together_names_its_first_line(workdir, cli) -> None:
+    write("notes/A.md", "# A\n\n- **x** : y : K ; L\n")
+    assert cli("build", epoch=T).code == 0
+    lock = Path("notes/dea2anki.lock")
+    lines = lock.read_text("utf-8").splitlines()
+    entry = json.loads(lines[1])
+    lock.write_text("\n".join([lines[0], json.dumps(dict(reversed(entry.items())))]) + "\n")
+    r = cli("build", epoch=T + 60)
+    assert r.code == 0, r.err  # keys in any order are read
