@@ -3,7 +3,6 @@ library), whose cards have review history. Every assertion reads the collection 
 
 from __future__ import annotations
 
-import html
 import re
 import subprocess
 import sys
@@ -16,6 +15,7 @@ import pytest
 from anki.decks import DeckId
 from ankiutil import Anki
 from conftest import write
+from test_release_replay import edit, line_of, text
 
 from dea2anki.identity.release import RETIRED_TAG
 from dea2anki.write.apkg_read import read_apkg
@@ -25,20 +25,6 @@ from dea2anki.write.notetype import MODEL_ID
 T = 1_700_000_000
 COL = Path("profile/collection.anki2")
 ATHENA_DECK = "DEA::Analytics::Amazon Athena"
-
-
-def text(field_html: str) -> str:
-    return html.unescape(re.sub(r"<[^>]+>", "", field_html))
-
-
-def edit(path: Path, old: str, new: str) -> None:
-    src = path.read_text(encoding="utf-8")
-    assert src.count(old) == 1, old
-    path.write_text(src.replace(old, new), encoding="utf-8")
-
-
-def line_of(path: Path, prefix: str) -> str:
-    return next(x for x in path.read_text("utf-8").split("\n") if x.startswith(prefix))
 
 
 @contextmanager
@@ -53,6 +39,32 @@ def anki_open(path: Path = COL) -> Iterator[Anki]:
 
 def by_term(col: Anki) -> dict[str, dict]:  # type: ignore[type-arg]
     return {text(k): v for k, v in col.notes().items()}
+
+
+@contextmanager
+def held_open(path: Path = COL) -> Iterator[None]:
+    """The collection held open by another process, as Anki desktop holds it."""
+    code = textwrap.dedent(
+        f"""
+        import sys
+        from anki.collection import Collection
+        col = Collection({str(path.resolve())!r})
+        print("open", flush=True)
+        sys.stdin.readline()
+        col.close()
+        """
+    )
+    holder = subprocess.Popen(
+        [sys.executable, "-c", code], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True
+    )
+    assert holder.stdin is not None and holder.stdout is not None
+    try:
+        assert holder.stdout.readline().strip() == "open"
+        yield
+    finally:
+        holder.stdin.write("\n")
+        holder.stdin.close()
+        holder.wait(timeout=30)
 
 
 class Syncer:
@@ -293,36 +305,11 @@ def test_a_collection_that_imported_the_package_switches_to_sync(seed_project, c
 def test_a_collection_open_in_anki_is_refused_and_left_alone(sync, tmp_path) -> None:
     sync()
     before = COL.read_bytes()
-    holder = subprocess.Popen(
-        [
-            sys.executable,
-            "-c",
-            textwrap.dedent(
-                f"""
-                import sys
-                from anki.collection import Collection
-                col = Collection({str(COL.resolve())!r})
-                print("open", flush=True)
-                sys.stdin.readline()
-                col.close()
-                """
-            ),
-        ],
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        text=True,
-    )
-    try:
-        assert holder.stdout is not None and holder.stdout.readline().strip() == "open"
+    with held_open():
         edit(Path("notes/DEA.md"), "Pay-per-query :", "Pay-per-query! :")
         r = sync(code=1)
         assert "the collection is open in Anki" in r.err and "[collection-open]" in r.err
         assert "close Anki" in r.err
-    finally:
-        assert holder.stdin is not None
-        holder.stdin.write("\n")
-        holder.stdin.close()
-        holder.wait(timeout=30)
     assert COL.read_bytes() == before
     assert summary(sync().out)["updated"] == 1  # once Anki is closed, it goes through
 

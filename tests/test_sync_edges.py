@@ -6,14 +6,11 @@ other line ends. Every case reads a real collection back."""
 from __future__ import annotations
 
 import os
-import subprocess
-import sys
-import textwrap
 from pathlib import Path
 
 import pytest
 from conftest import write
-from test_sync import COL, Syncer, anki_open, by_term, edit, line_of, summary
+from test_sync import COL, Syncer, anki_open, by_term, edit, held_open, line_of, summary
 
 from dea2anki.identity.release import RETIRED_TAG
 
@@ -221,34 +218,9 @@ def test_a_lock_that_cannot_be_renamed_is_said_after_the_collection_synced(
 
 
 def test_a_dry_run_refuses_a_collection_open_in_anki(sync) -> None:
-    holder = subprocess.Popen(
-        [
-            sys.executable,
-            "-c",
-            textwrap.dedent(
-                f"""
-                import sys
-                from anki.collection import Collection
-                col = Collection({str(COL.resolve())!r})
-                print("open", flush=True)
-                sys.stdin.readline()
-                col.close()
-                """
-            ),
-        ],
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        text=True,
-    )
-    try:
-        assert holder.stdout is not None and holder.stdout.readline().strip() == "open"
+    with held_open():
         r = sync("--dry-run", code=1)
         assert "[collection-open]" in r.err
-    finally:
-        assert holder.stdin is not None
-        holder.stdin.write("\n")
-        holder.stdin.close()
-        holder.wait(timeout=30)
 
 
 def test_a_state_from_a_newer_dea2anki_is_refused_not_overwritten(sync) -> None:
