@@ -5,13 +5,17 @@
     python3 benchmarks/bench.py --src /tmp/old   # the code of another checkout (git worktree)
     python3 benchmarks/bench.py --mixed --sizes 10000   # a vault of every card syntax
     python3 benchmarks/bench.py --sync --sizes 10000    # sync into a collection (needs anki)
+    python3 benchmarks/bench.py --roots --sizes 100000  # a root deck per file, one package
 
 Every figure is a whole process (`python3 -m dea2anki build VAULT -q`), the median of the runs:
 - cold: no cache, no lock, no previous output (a first build);
 - warm: the same vault built again after one of its files changed (one definition edited);
 - watch: a rebuild inside one process after one file changed, as `dea2anki build --watch` does
   (the previous build's results and lock still in memory; measured in that process);
-- peak memory of the cold and warm builds (max RSS of the process and of its workers).
+- peak memory of the cold and warm builds (max RSS of the process and of its workers);
+- the floor (benchmarks/floor.py: the rows of as many notes and cards written with SQLite
+  and deflated, no parsing at all), timed in the same runs: the ratios cold / floor and
+  warm / floor hold from one hour of this shared machine to the next, the seconds do not.
 With --sync, `dea2anki sync` instead (Anki's own library writing a real collection):
 - first: the vault into an empty collection (every note added);
 - again: a re-sync after one of its files changed (one note updated);
@@ -39,22 +43,15 @@ from make_vault import make, make_mixed
 HERE = Path(__file__).resolve().parent
 
 
-def run_build(vault: Path, out: Path, epoch: int, src: Path) -> tuple[float, int]:
+def run_build(
+    vault: Path, out: Path, epoch: int, src: Path, *, one_package: bool = False
+) -> tuple[float, int]:
     """Wall time and peak RSS (KiB) of one build process and its children, running the
-    code of the checkout ``src``."""
+    code of the checkout ``src``. ``one_package``: every root deck into one .apkg."""
     env = {**os.environ, "SOURCE_DATE_EPOCH": str(epoch), "PYTHONPATH": str(src)}
-    cmd = [
-        sys.executable,
-        "-m",
-        "dea2anki",
-        "build",
-        str(vault),
-        "-o",
-        str(out / "out"),
-        "--lock",
-        str(out / "dea2anki.lock"),
-        "-q",
-    ]
+    target = out / "out" / "Bench.apkg" if one_package else out / "out"
+    cmd = [sys.executable, "-m", "dea2anki", "build", str(vault), "-o", str(target)]
+    cmd += ["--lock", str(out / "dea2anki.lock"), "-q"]
     start = time.perf_counter()
     proc = subprocess.Popen(cmd, env=env)
     _, status, usage = os.wait4(proc.pid, 0)
@@ -110,29 +107,45 @@ def watch_rebuild(vault: Path, out: Path, epoch: int, src: Path) -> float:
     return float(subprocess.run(cmd, check=True, capture_output=True, text=True, env=env).stdout)
 
 
-def bench(size: int, runs: int, work: Path, src: Path, mixed: bool) -> dict[str, float]:
-    vault = work / f"{'mixed' if mixed else 'vault'}-{size}"
+def run_floor(size: int, out: Path) -> float:
+    """Wall time of the floor's process for ``size`` notes."""
+    start = time.perf_counter()
+    subprocess.run([sys.executable, str(HERE / "floor.py"), str(size), str(out)], check=True)
+    return time.perf_counter() - start
+
+
+def bench(size: int, runs: int, work: Path, src: Path, shape: str) -> dict[str, float]:
+    vault = work / f"{shape}-{size}"
     if not vault.is_dir():
-        (make_mixed if mixed else make)(size, vault)
-    colds, warms, watches, rss, warm_rss = [], [], [], [], []
+        if shape == "mixed":
+            make_mixed(size, vault)
+        else:
+            make(size, vault, roots=shape == "roots")
+    one = shape == "roots"
+    colds, warms, watches, rss, warm_rss, floors = [], [], [], [], [], []
     for r in range(runs):
         out = work / f"out-{size}"
         shutil.rmtree(out, ignore_errors=True)
         out.mkdir(parents=True)
-        t, m = run_build(vault, out, EPOCH, src)
+        floors.append(run_floor(size, out / "floor.apkg"))
+        t, m = run_build(vault, out, EPOCH, src, one_package=one)
         colds.append(t)
         rss.append(m)
         edit_one_file(vault, r)
         # A later time, as a real rebuild has: the edited note gets it as its new mod, and
         # every note and card id (counted from the build time) changes.
-        t, m = run_build(vault, out, EPOCH + 60, src)
+        t, m = run_build(vault, out, EPOCH + 60, src, one_package=one)
         warms.append(t)
         warm_rss.append(m)
-        watches.append(watch_rebuild(vault, out, EPOCH + 120, src))
+        floors.append(run_floor(size, out / "floor.apkg"))
+        if not one:
+            watches.append(watch_rebuild(vault, out, EPOCH + 120, src))
+    floor = statistics.median(floors)
     return {
         "cold": statistics.median(colds),
         "warm": statistics.median(warms),
-        "watch": statistics.median(watches),
+        "watch": statistics.median(watches) if watches else float("nan"),
+        "floor": floor,
         "rss_mb": max(rss) / 1024,
         "warm_rss_mb": max(warm_rss) / 1024,
         "size_kb": (work / f"out-{size}" / "out" / "Bench.apkg").stat().st_size / 1024,
@@ -164,7 +177,7 @@ col.close()
 def bench_sync(size: int, runs: int, work: Path, src: Path, mixed: bool) -> dict[str, float]:
     vault = work / f"{'mixed' if mixed else 'vault'}-{size}"
     if not vault.is_dir():
-        (make_mixed if mixed else make)(size, vault)
+        make_mixed(size, vault) if mixed else make(size, vault)
     firsts, agains, imports = [], [], []
     code = "from anki.collection import Collection; Collection({!r}).close()"
     for r in range(runs):
@@ -190,6 +203,10 @@ def bench_sync(size: int, runs: int, work: Path, src: Path, mixed: bool) -> dict
     }
 
 
+def _seconds(t: float) -> str:
+    return "-" if t != t else f"{t:.2f} s"  # NaN: not timed for this shape
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--sizes", type=int, nargs="+", default=[1000, 10000, 100000])
@@ -197,6 +214,9 @@ def main() -> None:
     ap.add_argument("--work", type=Path, default=Path("/tmp/dea2anki-bench"))
     ap.add_argument("--src", type=Path, default=HERE.parent, help="the checkout to time")
     ap.add_argument("--mixed", action="store_true", help="a vault of every card syntax")
+    ap.add_argument(
+        "--roots", action="store_true", help="a root deck per file, built into one package"
+    )
     ap.add_argument("--sync", action="store_true", help="time sync into a collection")
     a = ap.parse_args()
     src = a.src.resolve()
@@ -222,15 +242,18 @@ def main() -> None:
                 flush=True,
             )
         return
+    shape = "mixed" if a.mixed else "roots" if a.roots else "vault"
     print(
-        "| concepts | cold build | warm (1 file changed) | --watch rebuild "
-        "| peak memory cold / warm | package |"
+        "| concepts | cold build | warm (1 file changed) | --watch rebuild | floor "
+        "| cold / floor | warm / floor | peak memory cold / warm | package |"
     )
-    print("|---|---|---|---|---|---|")
+    print("|---|---|---|---|---|---|---|---|---|")
     for size in a.sizes:
-        r = bench(size, a.runs, a.work, src, a.mixed)
+        r = bench(size, a.runs, a.work, src, shape)
         print(
-            f"| {size:,} | {r['cold']:.2f} s | {r['warm']:.2f} s | {r['watch']:.2f} s "
+            f"| {size:,} | {r['cold']:.2f} s | {r['warm']:.2f} s | {_seconds(r['watch'])} "
+            f"| {r['floor']:.2f} s | {r['cold'] / r['floor']:.2f}x "
+            f"| {r['warm'] / r['floor']:.2f}x "
             f"| {r['rss_mb']:.0f} / {r['warm_rss_mb']:.0f} MB "
             f"| {r['size_kb'] / 1024:.1f} MB |",
             flush=True,

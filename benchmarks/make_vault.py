@@ -61,7 +61,9 @@ def definition(rng: random.Random) -> str:
     return " ".join(words)[:160].strip() + "."
 
 
-def make(n: int, out: Path) -> None:
+def make(n: int, out: Path, *, roots: bool = False) -> None:
+    """``roots``: no ``deck:`` in the frontmatter, so that each file is a root deck of its
+    own (1,000 of them at 100k concepts)."""
     rng = random.Random(n)
     out.mkdir(parents=True, exist_ok=True)
     files = (n + PER_FILE - 1) // PER_FILE
@@ -69,7 +71,7 @@ def make(n: int, out: Path) -> None:
     for f in range(files):
         lines = [
             "---",
-            "deck: Bench",
+            *([] if roots else ["deck: Bench"]),
             f"created: 2024-07-{f % 28 + 1:02d}T09:22",
             "tags:",
             "  - project",
