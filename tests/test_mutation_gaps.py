@@ -100,3 +100,76 @@ def test_a_lock_whose_lines_read_alone_but_not_together_names_its_first_line(wor
     lock.write_text("\n".join([lines[0], json.dumps(dict(reversed(entry.items())))]) + "\n")
     r = cli("build", epoch=T + 60)
     assert r.code == 0, r.err  # keys in any order are read
+
+
+KAFKA = "DEA::Analytics_Stream::Amazon Managed Streaming for Apache Kafka(Amazon MSK)"
+
+
+def _drop(path: Path, prefix: str) -> str:
+    text = path.read_text("utf-8")
+    line = next(x for x in text.split("\n") if x.startswith(prefix))
+    path.write_text(text.replace(line + "\n", ""), "utf-8")
+    return line
+
+
+def test_gone_and_retired_concepts_are_named_in_their_deck_and_in_order(seed_project, cli) -> None:
+    dea = Path("notes/DEA.md")
+    assert cli("build", epoch=T).code == 0
+    _drop(dea, "- **Zookeepr Node**")
+    _drop(dea, "- **Broker Node**")
+    log = cli("changelog").out
+    assert f"## {KAFKA}\n\n- Removed from the notes: **Broker Node**\n" in log
+    assert "- Removed from the notes: **Zookeepr Node**\n" in log
+    r = cli("build", epoch=T + 60)
+    gone = [line for line in r.err.splitlines() if "[concept-gone]" in line]
+    assert [line.split("'")[1] for line in gone] == ["Broker Node", "Zookeepr Node"]
+    assert all(line.startswith("DEA.md: warning: concept '") for line in gone)
+    log = cli("changelog", "--retire").out
+    assert f"## {KAFKA}\n\n- Retired: **Broker Node**\n- Retired: **Zookeepr Node**\n" in log
+    r = cli("build", "--retire", "--json", epoch=T + 120)
+    summary = json.loads(r.out)
+    assert (summary["retired"], summary["updated"]) == (2, 2)
+
+
+def test_a_retired_concept_that_returns_is_restored_in_anki(seed_project, cli, tmp_path) -> None:
+    dea = Path("notes/DEA.md")
+    anki = Anki(tmp_path / "anki")
+    try:
+        assert cli("build", epoch=T).code == 0
+        anki.import_package(Path("build/DEA.apkg"))
+        line = _drop(dea, "- **Zookeepr Node**")
+        assert cli("build", "--retire", epoch=T + 60).code == 0
+        lock = Path("notes/dea2anki.lock").read_text("utf-8")
+        retired = json.loads(next(x for x in lock.splitlines() if "Zookeepr Node" in x))
+        assert (retired["state"], retired["mod"]) == ("retired", T + 60)
+        assert anki.import_package(Path("build/DEA.apkg")).updated == 1
+        text = dea.read_text("utf-8").replace("- **Broker Node**", line + "\n- **Broker Node**")
+        dea.write_text(text, "utf-8")
+        assert cli("build", epoch=T + 120).code == 0
+        assert anki.import_package(Path("build/DEA.apkg")).updated == 1
+        note = next(n for n in anki.notes().values() if "Zookeepr" in n["fields"]["Term"])
+        assert "dea2anki::retired" not in note["tags"]
+        assert note["fields"]["Definition"].startswith("분산시스템")
+    finally:
+        anki.close()
+
+
+def test_an_obsidian_block_id_added_to_a_concept_is_no_change(seed_project, cli) -> None:
+    dea = Path("notes/DEA.md")
+    assert cli("build", epoch=T).code == 0
+    text = dea.read_text("utf-8")
+    line = next(x for x in text.split("\n") if x.startswith("- **Parquet**"))
+    dea.write_text(text.replace(line, line + " ^parquet"), "utf-8")
+    assert cli("changelog").out == "# Release notes\n\nNo changes.\n"
+
+
+def test_a_concept_moved_to_another_file_and_edited_keeps_its_note(seed_project, cli) -> None:
+    dea = Path("notes/DEA.md")
+    assert cli("build", epoch=T).code == 0
+    guid = next(n.guid for n in read_apkg(Path("build/DEA.apkg")) if "Broker Node" in n.fields[0])
+    line = _drop(dea, "- **Broker Node**")
+    write("notes/Kafka.md", f"# Kafka\n\n**_Concept_**\n\n{line.replace('역할을 한다', '역할')}\n")
+    r = cli("build", epoch=T + 60)
+    assert "moved: 'Broker Node'" in r.out
+    moved = next(n for n in read_apkg(Path("build/Kafka.apkg")) if "Broker Node" in n.fields[0])
+    assert moved.guid == guid
