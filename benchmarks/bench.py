@@ -159,7 +159,9 @@ def run_sync(vault: Path, out: Path, epoch: int, src: Path) -> float:
     cmd += ["--collection", str(out / "profile" / "collection.anki2")]
     cmd += ["--lock", str(out / "dea2anki.lock"), "-q"]
     start = time.perf_counter()
-    subprocess.run(cmd, env=env, check=True)
+    # In ``out``: the sync's parse cache (build/.dea2anki-cache, beside where a build of
+    # the same settings writes) lands there.
+    subprocess.run(cmd, env=env, check=True, cwd=out)
     return time.perf_counter() - start
 
 
