@@ -173,3 +173,16 @@ def test_a_concept_moved_to_another_file_and_edited_keeps_its_note(seed_project,
     assert "moved: 'Broker Node'" in r.out
     moved = next(n for n in read_apkg(Path("build/Kafka.apkg")) if "Broker Node" in n.fields[0])
     assert moved.guid == guid
+
+
+def test_a_callout_after_a_plain_quote_or_a_quoted_list_is_still_a_callout() -> None:
+    r = CardRenderer()
+    _, definition = r.fields("T", "a", "> plain\n\n> [!tip] T\n> body")
+    assert definition.endswith(
+        '<div class="d2a-callout d2a-callout-tip">\n'
+        '<div class="d2a-callout-title">T</div>\n<p>body</p>\n</div>'
+    )
+    assert "<blockquote>\n<p>plain</p>\n</blockquote>" in definition
+    _, definition = r.fields("T", "a", "> - item\n\n> [!warning|wide] Care\n> body")
+    assert "<blockquote>\n<ul>\n<li>item</li>\n</ul>\n</blockquote>" in definition
+    assert '<div class="d2a-callout-title">Care</div>' in definition
