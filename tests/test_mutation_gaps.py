@@ -186,3 +186,22 @@ def test_a_callout_after_a_plain_quote_or_a_quoted_list_is_still_a_callout() -> 
     _, definition = r.fields("T", "a", "> - item\n\n> [!warning|wide] Care\n> body")
     assert "<blockquote>\n<ul>\n<li>item</li>\n</ul>\n</blockquote>" in definition
     assert '<div class="d2a-callout-title">Care</div>' in definition
+
+
+def test_footnotes_written_with_other_line_ends_or_tab_indents_are_found() -> None:
+    assert definitions("x[^1]\r\n\r\n[^1]: note one\r\n[^2]: two\r") == {
+        "1": "note one\n",
+        "2": "two\n\n",
+    }
+    # Obsidian indents a note's later paragraphs with a tab: they are the note's too.
+    assert definitions("x[^1]\n\n[^1]: first line\n\n\tsecond para\n") == {
+        "1": "first line\n\n    second para\n\n"
+    }
+
+
+def test_a_footnote_cited_only_under_the_concept_is_numbered() -> None:
+    r = CardRenderer(footnotes={"1": "from the file"})
+    assert r.fields("T", "plain", "more[^1]")[1] == (
+        '<p>plain</p>\n<p>more<sup class="d2a-fnref">1</sup></p>\n'
+        '<ol class="d2a-footnotes">\n<li>from the file</li>\n</ol>'
+    )
