@@ -52,7 +52,7 @@ from ..write.source_edit import Change, edit_concept, to_markdown
 from .cache import Cache
 from .per_file import process
 from .plan import collect, default_lock_path, plan, release
-from .sync import open_for
+from .sync import live_drafts, open_for
 
 _LINE_ENDS = re.compile(r"(\r\n|\r|\n)")
 """Where the parser ends a line: the lines a concept's line number counts."""
@@ -104,7 +104,7 @@ def pull(
     rel = release(planned, old, lock_path, timestamp=timestamp, retire=False)
     old_by = {e.guid: e for e in old}
     new_by = {e.guid: e for e in rel.lock}
-    drafts = {n.guid: (d, n) for d, n in zip(planned.drafts, rel.notes, strict=False)}
+    drafts = live_drafts(planned, rel.notes)
     diagnostics: list[Diagnostic] = list(planned.diagnostics)
     with open_for(collection, copy=not write) as col:
         state = read_state(col)
@@ -128,7 +128,9 @@ def pull(
         files = tuple(nf.display for nf in texts)
         if not write or not texts:
             return PullResult(len(pulled), diff, files, tuple(diagnostics), False)
-        _write_all(paths, options, lock_path, timestamp, col, texts, pulled, state, diagnostics)
+        _write_all(
+            paths, options, lock_path, timestamp, col, texts, pulled, state, diagnostics, cache_dir
+        )
     return PullResult(len(pulled), diff, files, tuple(diagnostics), True)
 
 
@@ -277,11 +279,13 @@ def _write_all(
     pulled: Mapping[str, _Pulled],
     state: dict[str, Synced],
     diagnostics: list[Diagnostic],
+    cache_dir: Path | None,
 ) -> None:
     """The files, the lock for the notes as they will be, and the pulled notes in Anki as
     their new Markdown renders them: all or nothing."""
     replaced = {nf.path: after.encode("utf-8") for nf, (_, after) in texts.items()}
-    planned = plan(collect(paths, options, replaced=replaced), options)
+    # From the cache but for the files rewritten (their bytes are new: they miss it).
+    planned = plan(collect(paths, options, cache=Cache(cache_dir), replaced=replaced), options)
     locks = LockBook()
     # A pulled edit may change what identifies a concept (its term, a cloze's text): its
     # lock entry follows it, so the note keeps its GUID and its reviews.

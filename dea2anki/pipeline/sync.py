@@ -28,7 +28,7 @@ from ..diagnostics import (
     report,
 )
 from ..identity.lock import LockBook, write_lines
-from ..records import GONE, LockEntry, ReleaseNote
+from ..records import GONE, Draft, LockEntry, ReleaseNote
 from ..settings import Options
 from ..write.atomic import AtomicBatch
 from ..write.collection import backup, opened, refuse_if_open
@@ -181,12 +181,19 @@ def open_for(collection: Path, *, copy: bool) -> Iterator[Collection]:
             yield col
 
 
+def live_drafts(
+    planned: Plan, notes: Sequence[ReleaseNote]
+) -> dict[str, tuple[Draft, ReleaseNote]]:
+    """Each live note of a release with the draft it came from, by GUID: live notes come
+    first in a release, in the drafts' order (retired ones follow)."""
+    return {n.guid: (d, n) for d, n in zip(planned.drafts, notes, strict=False)}
+
+
 def _places(planned: Plan, notes: Sequence[ReleaseNote]) -> dict[str, tuple[str, int]]:
-    """Each live note's concept as messages name it: (file, line). Live notes come first
-    in a release, in the drafts' order."""
+    """Each live note's concept as messages name it: (file, line)."""
     return {
-        n.guid: (d.located.source.file.display, d.located.concept.line)
-        for d, n in zip(planned.drafts, notes, strict=False)
+        guid: (d.located.source.file.display, d.located.concept.line)
+        for guid, (d, _) in live_drafts(planned, notes).items()
     }
 
 

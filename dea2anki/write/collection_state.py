@@ -73,10 +73,10 @@ class Verdict(NamedTuple):
     """Fields changed in the notes since the base."""
     clash: frozenset[int]
     """Fields changed on both sides, differently."""
-
-    @property
-    def same(self) -> bool:
-        return not self.anki and not self.source
+    differ: frozenset[int]
+    """Fields in which Anki and the notes differ now (none: nothing to do)."""
+    held: Synced
+    """What Anki holds, hashed as a base is (the base once nothing differs)."""
 
 
 def _short(text: str) -> str:
@@ -112,19 +112,19 @@ def compare(
     mine = field_hashes(held.fields), tags_hash(held.tags)
     theirs = field_hashes(anki_values(note)), tags_hash(note.tags)
     differ = _changed(mine, theirs)
+    now = Synced(mine[0], mine[1], base.deck if base is not None else note.deck)
     if base is None:
         edited = bool(differ) and not (
             before is not None and (held.mod <= before.mod or _matches_lock(held, before))
         )
         changed = before is None or before.content != source
         if not edited:
-            return Verdict(frozenset(), differ, frozenset())
-        return Verdict(
-            differ, differ if changed else frozenset(), differ if changed else frozenset()
-        )
+            return Verdict(frozenset(), differ, frozenset(), differ, now)
+        both = differ if changed else frozenset()
+        return Verdict(differ, both, both, differ, now)
     start = base.fields, base.tags
     in_anki, in_notes = _changed(mine, start), _changed(theirs, start)
-    return Verdict(in_anki, in_notes, in_anki & in_notes & differ)
+    return Verdict(in_anki, in_notes, in_anki & in_notes & differ, differ, now)
 
 
 def _changed(a: tuple[tuple[str, ...], str], b: tuple[tuple[str, ...], str]) -> frozenset[int]:

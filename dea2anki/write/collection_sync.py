@@ -29,9 +29,7 @@ from .collection_state import (
     Verdict,
     anki_values,
     compare,
-    field_hashes,
     read_state,
-    tags_hash,
     unowned,
     written,
 )
@@ -256,10 +254,8 @@ def _decide(
     """Write the notes' changes, keep Anki's edits: field by field, so an edit in Anki and
     a change of another field in the notes both stay."""
     want = anki_values(note)
-    if (not verdict.anki and not verdict.source) or (
-        field_hashes(h.fields) == field_hashes(want) and tags_hash(h.tags) == tags_hash(note.tags)
-    ):
-        state[note.guid] = written(h.fields, h.tags, base.deck if base else note.deck)
+    if not verdict.differ:
+        state[note.guid] = verdict.held
         p.unchanged += 1
         return
     if verdict.clash and not prefer_source:
