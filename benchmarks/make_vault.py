@@ -142,6 +142,20 @@ def make_mixed(n: int, out: Path) -> None:
         f += 1
 
 
+def make_ankdown(n: int, out: Path) -> None:
+    """The concepts of ``make(n)``, same terms, definitions and tags, in ankdown's format
+    (front, ``%``, back, ``%``, tags, ``---``): the same vault for a tool that reads only its
+    own syntax."""
+    rng = random.Random(n)
+    out.mkdir(parents=True, exist_ok=True)
+    for f in range((n + PER_FILE - 1) // PER_FILE):
+        cards = [
+            f"Concept {i:06d}\n\n%\n\n{definition(rng)}\n\n%\n\nDEA AWS project\n"
+            for i in range(f * PER_FILE, min(n, (f + 1) * PER_FILE))
+        ]
+        (out / f"note-{f:04d}.md").write_text("\n---\n\n".join(cards), encoding="utf-8")
+
+
 if __name__ == "__main__":
     size, folder = int(sys.argv[1]), Path(sys.argv[2])
     (make_mixed if "--mixed" in sys.argv[3:] else make)(size, folder)

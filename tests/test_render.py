@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import re
+import subprocess
+import sys
 from html.parser import HTMLParser
+from importlib import resources
 from pathlib import Path
 
 import pytest
@@ -12,14 +15,16 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from mistune.core import BlockState
 
-import dea2anki.render.html as render_html
+import dea2anki.render.rich as render_rich
 import dea2anki.render.text as render_text
 import dea2anki.write as card_css
 from dea2anki.render.callouts import FAMILIES
 from dea2anki.render.footnotes import definitions
-from dea2anki.render.html import CardRenderer, code_css
+from dea2anki.render.html import CardRenderer
+from dea2anki.render.rich import code_css
 from dea2anki.render.sanitize import clean
 from dea2anki.render.text import plain_text
+from dea2anki.write.notetype import CSS
 
 FIXTURES = Path(__file__).parent / "fixtures" / "render.txt"
 
@@ -81,18 +86,77 @@ def test_code_css_is_scoped_and_has_night_mode() -> None:
     assert "http" not in css  # nothing fetched from the network
 
 
+def test_the_shipped_code_css_is_what_pygments_makes() -> None:
+    """write/code.css is code_css() written out, so that a build need not import pygments:
+    regenerate it (python3 -c "from dea2anki.render.rich import code_css; print(code_css(),
+    end='')" > dea2anki/write/code.css) when code_css changes."""
+    shipped = resources.files("dea2anki.write").joinpath("code.css").read_text(encoding="utf-8")
+    assert shipped == code_css()
+    assert CSS.endswith(shipped)
+
+
+def test_a_plain_build_imports_no_markdown_parser(tmp_path: Path) -> None:
+    """Plain prose is its own HTML: building such notes never imports mistune, pygments or
+    nh3 (a tenth of the start-up), and a note with markup does."""
+    notes = tmp_path / "notes"
+    notes.mkdir()
+    (notes / "a.md").write_text(
+        "---\ndeck: D\n---\n\n**_Concept_**\n\n- **Term** : plain prose here\n",
+        encoding="utf-8",
+    )
+    probe = (
+        "import sys\n"
+        "from dea2anki.cli.main import main\n"
+        "code = main(['build', sys.argv[1], '-o', sys.argv[2], '-q'])\n"
+        "print(code, sorted(m for m in ('mistune', 'pygments', 'nh3') if m in sys.modules))\n"
+    )
+
+    def run() -> str:
+        out = subprocess.run(
+            [sys.executable, "-c", probe, str(notes), str(tmp_path / "out")],
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        return out.stdout.strip()
+
+    assert run() == "0 []"
+    (notes / "a.md").write_text(
+        "---\ndeck: D\n---\n\n**_Concept_**\n\n- **Term** : *marked* prose\n",
+        encoding="utf-8",
+    )
+    assert run() == "0 ['mistune', 'nh3', 'pygments']"
+
+
 def test_plain_text_of_wikilinks_and_markup() -> None:
     assert plain_text("**[[Glue|AWS Glue]]** `x`") == "AWS Glue x"
 
 
+_MARKDOWNISH = st.text(alphabet="ab 한글.,'\"-\\`*_~[]()<>!&$=^|:#\n\t", max_size=40)
+
+
+@settings(max_examples=1000, deadline=None, derandomize=True)
+@given(_MARKDOWNISH, _MARKDOWNISH, st.sampled_from(["", "more", "- a\n- b", "> [!tip]\n> t"]))
+def test_card_fields_of_plain_prose_are_what_the_rich_renderer_makes(
+    term: str, definition: str, details: str
+) -> None:
+    """The card renderer passes plain prose by without mistune: the fields it makes are
+    exactly those of the full renderer (rich.py) for any term, definition and details."""
+    notes = {"1": "a note"}
+    fast = CardRenderer(footnotes=notes)
+    full = render_rich.RichRenderer(footnotes=notes)
+    assert fast.fields(term, definition, details) == full.fields(term, definition, details)
+    assert fast.inline(term) == full.inline(term)
+
+
 @settings(max_examples=2000, deadline=None, derandomize=True)
-@given(st.text(alphabet="ab 한글.,'\"-\\`*_~[]()<>!&$=^|:#\n\t", max_size=40))
+@given(_MARKDOWNISH)
 def test_plain_text_shortcut_matches_mistune(text: str) -> None:
     """The fast path for plain prose must give exactly what mistune gives."""
     fast = CardRenderer()
-    md, renderer = fast._mistune
+    md, renderer = fast._rich._mistune
     renderer.raw_html = False
-    slow_tokens = list(md.inline(render_html._strip_block_ids(text), {}))
+    slow_tokens = list(md.inline(render_rich._strip_block_ids(text), {}))
     slow_html = str(renderer(slow_tokens, BlockState())).strip()
     if renderer.raw_html:
         slow_html = clean(slow_html).strip()
@@ -151,7 +215,7 @@ def test_the_sanitiser_only_sees_fields_with_raw_html(monkeypatch: pytest.Monkey
     def refuse(fragment: str) -> str:
         raise AssertionError(fragment)
 
-    monkeypatch.setattr(render_html, "clean", refuse)
+    monkeypatch.setattr(render_rich, "clean", refuse)
     r = CardRenderer()
     assert r.definition("**a** [x](javascript:1) &copy;", "> [!tip]\n> t[^1]\n\n[^1]: n")
     with pytest.raises(AssertionError):
@@ -217,7 +281,7 @@ def test_the_footnote_path_changes_nothing_but_footnotes(d: str, det: str) -> No
     """A definition holding "[^" or "^[" (a regex in code, say) but no footnote renders as
     it would without the footnote grammar. (Definitions, "[x]: ...", are left out: the
     footnote path shares them between the concept line and the lines under it.)"""
-    r = CardRenderer()
+    r = render_rich.RichRenderer()
     term, definition = r._with_footnotes("", d, det)
     first, rest = r.inline(d), r.block(det)
     plain = (f"<p>{first}</p>\n{rest}" if first else rest) if rest else first

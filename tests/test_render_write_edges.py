@@ -31,7 +31,8 @@ from dea2anki.naming import CONTEXT_SEPARATOR
 from dea2anki.pipeline.per_file import process
 from dea2anki.read.media import MediaIndex
 from dea2anki.records import Fields, FileResult, NoteFile, ReleaseNote
-from dea2anki.render.html import CardRenderer, code_css
+from dea2anki.render.html import CardRenderer
+from dea2anki.render.rich import code_css
 from dea2anki.render.text import escape, plain_text
 from dea2anki.settings import resolve
 from dea2anki.write.apkg import NoteTypes, card_rule, write_apkg

@@ -17,8 +17,7 @@ from ..naming import clean_deck_component, context_line, deck_name, root_deck_na
 from ..read.frontmatter import decode, split_frontmatter
 from ..read.media import MediaCollector, MediaIndex
 from ..records import Fields, FileResult, Located, NoteFile, SourceFile, readable
-from ..render.footnotes import definitions as footnote_definitions
-from ..render.html import CardRenderer, cloze_text
+from ..render.html import CardRenderer, cloze_text, file_footnotes
 from ..render.text import escape
 from ..settings import (
     ALLOW_HTML,
@@ -88,7 +87,7 @@ def process(
     renderer = CardRenderer(
         media=collector,
         allow_html=options.for_file(ALLOW_HTML, frontmatter),
-        footnotes=footnote_definitions(body),
+        footnotes=file_footnotes(body),
     )
     reverse = "y" if options.for_file(REVERSE, frontmatter) else ""
     # With folder-decks, the folders between the notes root and the file come first:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import os
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import unquote
@@ -40,6 +41,10 @@ MEDIA_TYPES = {
     ".mp4": "video/mp4",
     ".webm": "video/webm",
 }
+
+
+MediaCallback = Callable[[str], "str | None"]
+"""Reference as written (``img/x.png``) -> file name inside the package, or None."""
 
 
 class MediaIndex:

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import html
 import re
-from collections.abc import Callable
 from typing import Any
 
 import mistune
@@ -17,13 +16,10 @@ from pygments.lexers import get_lexer_by_name
 from pygments.util import ClassNotFound
 
 from ..naming import CONTEXT_SEPARATOR
-from ..read.media import MEDIA_TYPES
+from ..read.media import MEDIA_TYPES, MediaCallback
 from . import callouts as _callouts
 from . import footnotes as _footnotes
 from .sanitize import EXTERNAL, local_images
-
-MediaCallback = Callable[[str], "str | None"]
-"""Reference as written (``img/x.png``) -> file name inside the package, or None."""
 
 CODE_CLASS = "d2a-code"
 _FORMATTER = HtmlFormatter(cssclass=CODE_CLASS, wrapcode=True)

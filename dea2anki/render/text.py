@@ -5,11 +5,10 @@ from __future__ import annotations
 import functools
 import html
 import re
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import mistune
-
-from .markdown import markdown
+if TYPE_CHECKING:
+    import mistune
 
 # Characters that can start any inline Markdown our renderer knows (emphasis, code, links,
 # images, HTML, entities, maths, marks, block ids, escapes). A line without them renders as
@@ -23,10 +22,18 @@ def is_plain(src: str) -> bool:
     return _MARKUP.search(src) is None
 
 
+def plain_html(src: str) -> str:
+    """The HTML of a plain line (``is_plain``): what mistune makes of it."""
+    return src.strip().replace('"', "&quot;")
+
+
 @functools.cache
 def _inline_parser() -> mistune.Markdown:
     # The card renderer's inline grammar (wikilinks, maths, marks), made once; without
-    # footnotes, so that identity stays what it was before cards showed them.
+    # footnotes, so that identity stays what it was before cards showed them. Imported here:
+    # most terms and headings are plain, and mistune is a tenth of the start-up.
+    from .markdown import markdown
+
     return markdown(True, None, cards=False)[0]
 
 

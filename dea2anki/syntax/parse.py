@@ -24,7 +24,6 @@ from .heading import HeadingSyntax
 from .qa import QaSyntax
 from .scan import scan
 from .sr import SrSyntax
-from .walk import MAX_DEPTH, walk
 
 SYNTAXES: dict[str, Syntax] = {
     s.name: s
@@ -73,6 +72,10 @@ def parse_concepts(
     src = src if src.endswith("\n") else src + "\n"
     blocks = scan(src, first_line) if fast else None
     if blocks is None:
+        # Imported here: mistune's block parser is for the files the line scanner cannot
+        # read, and a tenth of the start-up of a build that needs it for none.
+        from .walk import walk
+
         blocks = walk(src, first_line)
     file = FileContext(path, src, first_line, deck_depth, heading_level)
     on = set(syntaxes)
@@ -93,6 +96,8 @@ def parse_concepts(
                 file.heading_done()
             continue
         if kind == TOO_DEEP:
+            from .walk import MAX_DEPTH  # only walk() makes these blocks
+
             file.warn(
                 NESTED_TOO_DEEP,
                 block.line,

@@ -16,7 +16,6 @@ import genanki
 
 from ..naming import CONTEXT_SEPARATOR, DECK_SEPARATOR
 from ..records import Fields
-from ..render.html import code_css
 from ..syntax.cloze_marks import numbers
 
 # Fixed forever: Anki matches note types by id, and fields/templates by their own ids.
@@ -90,8 +89,11 @@ _REVERSE_BACK = f"""\
 {_FOOTER}
 </div>"""
 
-CSS = (
-    resources.files("dea2anki.write").joinpath("card.css").read_text(encoding="utf-8") + code_css()
+# code.css is render.rich.code_css() written out (a test keeps them equal): building the
+# note type need not import pygments, and a pygments upgrade cannot change the note type.
+CSS = "".join(
+    resources.files("dea2anki.write").joinpath(name).read_text(encoding="utf-8")
+    for name in ("card.css", "code.css")
 )
 
 
