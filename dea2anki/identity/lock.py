@@ -8,8 +8,11 @@ keep their ``mod`` and Anki leaves them, and any edit the learner made to them, 
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
+import os
+import pickle
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any, BinaryIO, NamedTuple
@@ -127,19 +130,28 @@ class LockBook:
     the entries that changed (a line edited by hand keeps its own spelling of the same
     entry). After ``written``, it also knows that lock's bytes and entries, so the next read
     of the same file (the next build of the watch) need not parse it.
+
+    ``parsed``: a file where ``written`` keeps the entries of the lock it wrote, and where
+    ``read`` finds them again while the lock holds exactly those bytes (a build's parse
+    cache: unpickling plain tuples takes a fifth of the time of reading the JSON lines).
     """
 
-    def __init__(self) -> None:
+    def __init__(self, parsed: Path | None = None) -> None:
         self._lines: dict[LockEntry, str] = {}
         self._known: dict[Path, tuple[bytes, tuple[LockEntry, ...]]] = {}
+        self._parsed = parsed
 
     def read(self, path: Path) -> tuple[LockEntry, ...] | None:
         """The entries, or None when there is no lock file yet."""
         try:
             data = path.read_bytes()
+            digest = hashlib.sha256(data).digest()
             known = self._known.get(path.absolute())
-            if known is not None and known[0] == hashlib.sha256(data).digest():
+            if known is not None and known[0] == digest:
                 return known[1]
+            found = self._load_parsed(digest, data)
+            if found is not None:
+                return found
             # What read_text would give: universal line ends (JSON strings hold no raw CR).
             text = data.decode("utf-8").replace("\r\n", "\n").replace("\r", "\n")
             del data
@@ -161,6 +173,25 @@ class LockBook:
         if entries is None:
             raise Dea2AnkiError([_first_bad_line(path, numbered)])
         self._lines.update(zip(entries, (line for _, line in numbered[1:]), strict=True))
+        return entries
+
+    def _load_parsed(self, digest: bytes, data: bytes) -> tuple[LockEntry, ...] | None:
+        """The entries of the lock file ``data`` as ``written`` kept them, or None."""
+        if self._parsed is None:
+            return None
+        try:
+            with self._parsed.open("rb") as f:
+                if f.readline() != _parsed_key(digest):
+                    return None
+                rows = pickle.load(f)
+            # Written by dea2anki with exactly these lines: the header, then one an entry.
+            lines = data.decode("utf-8").split("\n")[1:-1]
+        except Exception:  # a missing, truncated or foreign file is simply a miss
+            return None
+        if len(lines) != len(rows):
+            return None
+        entries = tuple(map(_new_entry, rows))
+        self._lines.update(zip(entries, lines, strict=True))
         return entries
 
     def changed(self, path: Path, entries: Iterable[LockEntry]) -> NewLock | None:
@@ -187,6 +218,29 @@ class LockBook:
         self._known[path.absolute()] = (lock.digest, tuple(lock.entries))
         # Only this lock's lines are worth keeping: a long --watch session stays bounded.
         self._lines = dict(zip(lock.entries, lock.lines[1:], strict=True))
+
+    def keep_parsed(self, lock: NewLock) -> None:
+        """Keep ``lock``'s entries for a later ``read`` of it (see ``parsed``). Safe before
+        the lock is written: they are found only while the file holds ``lock``'s bytes."""
+        if self._parsed is None:
+            return
+        tmp = self._parsed.with_name(f"{self._parsed.name}.{os.getpid()}.tmp")
+        try:
+            self._parsed.parent.mkdir(parents=True, exist_ok=True)
+            with tmp.open("wb") as f:
+                f.write(_parsed_key(lock.digest))
+                # Plain tuples: a NamedTuple is unpickled through its class, 5x slower.
+                pickle.dump([tuple(e) for e in lock.entries], f, pickle.HIGHEST_PROTOCOL)
+            os.replace(tmp, self._parsed)
+        except OSError:  # a cache that cannot be written only costs time
+            with contextlib.suppress(OSError):
+                tmp.unlink()
+
+
+def _parsed_key(digest: bytes) -> bytes:
+    """What a kept parse is for: this lock's bytes, read into entries of these fields."""
+    fields = ",".join(LockEntry._fields)
+    return f"{digest.hex()} {FORMAT_VERSION} {fields}\n".encode()
 
 
 _NOT_ONE_LOCK = "the lock file's lines are not one lock"

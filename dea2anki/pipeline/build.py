@@ -77,7 +77,11 @@ def _build(
     parse_cache: Cache,
     memory: Memory | None,
 ) -> BuildResult:
-    locks = memory.locks if memory is not None else LockBook()
+    if memory is not None:
+        locks = memory.locks
+    else:
+        folder = parse_cache.folder
+        locks = LockBook(parsed=folder / "lock.pickle" if folder is not None else None)
     collected = collect(paths, options, progress, cache=parse_cache)
     files, concepts = len(collected.sources), len(collected.concepts)
     planned = plan(collected, options)
@@ -105,6 +109,7 @@ def _build(
                 # Written first (its lines need not stay in memory), renamed last.
                 with batch.open(lock_path, last=True) as f:
                     write_lines(f, new_lock.lines)
+                locks.keep_parsed(new_lock)
                 if memory is None:
                     new_lock = None
             packages = write_packages(notes, output, timestamp=timestamp, batch=batch, media=media)
