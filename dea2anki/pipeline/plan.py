@@ -268,11 +268,17 @@ def release(
     folder = lock_path.parent
     existing: set[str] | None = None
     names: dict[NoteFile, str] = {}
+    last: list[tuple[NoteFile, str]] = []
 
     def source_of(nf: NoteFile) -> str:
+        # Asked once per note, and a file's notes come one after another: hashing the
+        # NoteFile (its paths) for each of them cost a large build a tenth of its release.
+        if last and last[0][0] is nf:
+            return last[0][1]
         name = names.get(nf)
         if name is None:
             name = names[nf] = lock_name(nf, folder)
+        last[:] = [(nf, name)]
         return name
 
     built = {source_of(nf) for nf in planned.sources}
