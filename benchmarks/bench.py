@@ -6,6 +6,7 @@
     python3 benchmarks/bench.py --mixed --sizes 10000   # a vault of every card syntax
     python3 benchmarks/bench.py --sync --sizes 10000    # sync into a collection (needs anki)
     python3 benchmarks/bench.py --roots --sizes 100000  # a root deck per file, one package
+    python3 benchmarks/bench.py --ankdown ~/ankdown-venv/bin/ankdown --sizes 1000
 
 Every figure is a whole process (`python3 -m dea2anki build VAULT -q`), the median of the runs:
 - cold: no cache, no lock, no previous output (a first build);
@@ -21,6 +22,9 @@ With --sync, `dea2anki sync` instead (Anki's own library writing a real collecti
 - again: a re-sync after one of its files changed (one note updated);
 - import: for comparison, a process in which Anki imports the vault's package into an empty
   collection (what a learner does after a build).
+With --ankdown PROGRAM, ankdown (pip install ankdown, in a venv of its own) also builds the
+same concepts written in its own format (make_vault.make_ankdown), in the same runs as the
+cold builds: the ratio cold / ankdown compares the two tools on one machine in one hour.
 Vaults are generated once (benchmarks/make_vault.py, deterministic) under --work.
 """
 
@@ -38,7 +42,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
-from make_vault import make, make_mixed
+from make_vault import make, make_ankdown, make_mixed
 
 HERE = Path(__file__).resolve().parent
 
@@ -114,20 +118,33 @@ def run_floor(size: int, out: Path) -> float:
     return time.perf_counter() - start
 
 
-def bench(size: int, runs: int, work: Path, src: Path, shape: str) -> dict[str, float]:
+def run_ankdown(program: str, vault: Path, out: Path) -> float:
+    """Wall time of one ankdown process building ``vault`` into one package."""
+    start = time.perf_counter()
+    subprocess.run([program, "-r", str(vault), "-p", str(out)], check=True, cwd=out.parent)
+    return time.perf_counter() - start
+
+
+def bench(
+    size: int, runs: int, work: Path, src: Path, shape: str, ankdown: str | None = None
+) -> dict[str, float]:
     vault = work / f"{shape}-{size}"
     if not vault.is_dir():
         if shape == "mixed":
             make_mixed(size, vault)
         else:
             make(size, vault, roots=shape == "roots")
+    if ankdown and not (work / f"ankdown-{size}").is_dir():
+        make_ankdown(size, work / f"ankdown-{size}")
     one = shape == "roots"
-    colds, warms, watches, rss, warm_rss, floors = [], [], [], [], [], []
+    colds, warms, watches, rss, warm_rss, floors, others = [], [], [], [], [], [], []
     for r in range(runs):
         out = work / f"out-{size}"
         shutil.rmtree(out, ignore_errors=True)
         out.mkdir(parents=True)
         floors.append(run_floor(size, out / "floor.apkg"))
+        if ankdown:
+            others.append(run_ankdown(ankdown, work / f"ankdown-{size}", out / "ankdown.apkg"))
         t, m = run_build(vault, out, EPOCH, src, one_package=one)
         colds.append(t)
         rss.append(m)
@@ -146,6 +163,7 @@ def bench(size: int, runs: int, work: Path, src: Path, shape: str) -> dict[str, 
         "warm": statistics.median(warms),
         "watch": statistics.median(watches) if watches else float("nan"),
         "floor": floor,
+        "ankdown": statistics.median(others) if others else float("nan"),
         "rss_mb": max(rss) / 1024,
         "warm_rss_mb": max(warm_rss) / 1024,
         "size_kb": (work / f"out-{size}" / "out" / "Bench.apkg").stat().st_size / 1024,
@@ -209,6 +227,10 @@ def _seconds(t: float) -> str:
     return "-" if t != t else f"{t:.2f} s"  # NaN: not timed for this shape
 
 
+def _ratio(a: float, b: float) -> str:
+    return "-" if b != b else f"{a / b:.2f}x"
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--sizes", type=int, nargs="+", default=[1000, 10000, 100000])
@@ -220,6 +242,7 @@ def main() -> None:
         "--roots", action="store_true", help="a root deck per file, built into one package"
     )
     ap.add_argument("--sync", action="store_true", help="time sync into a collection")
+    ap.add_argument("--ankdown", metavar="PROGRAM", help="also time ankdown on the same cards")
     a = ap.parse_args()
     src = a.src.resolve()
     a.work.mkdir(parents=True, exist_ok=True)
@@ -247,17 +270,19 @@ def main() -> None:
     shape = "mixed" if a.mixed else "roots" if a.roots else "vault"
     print(
         "| concepts | cold build | warm (1 file changed) | --watch rebuild | floor "
-        "| cold / floor | warm / floor | peak memory cold / warm | package |"
+        "| cold / floor | warm / floor | peak memory cold / warm | package | ankdown "
+        "| cold / ankdown |"
     )
-    print("|---|---|---|---|---|---|---|---|---|")
+    print("|---|---|---|---|---|---|---|---|---|---|---|")
     for size in a.sizes:
-        r = bench(size, a.runs, a.work, src, shape)
+        r = bench(size, a.runs, a.work, src, shape, a.ankdown)
         print(
             f"| {size:,} | {r['cold']:.2f} s | {r['warm']:.2f} s | {_seconds(r['watch'])} "
             f"| {r['floor']:.2f} s | {r['cold'] / r['floor']:.2f}x "
             f"| {r['warm'] / r['floor']:.2f}x "
             f"| {r['rss_mb']:.0f} / {r['warm_rss_mb']:.0f} MB "
-            f"| {r['size_kb'] / 1024:.1f} MB |",
+            f"| {r['size_kb'] / 1024:.1f} MB | {_seconds(r['ankdown'])} "
+            f"| {_ratio(r['cold'], r['ankdown'])} |",
             flush=True,
         )
 
