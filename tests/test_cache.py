@@ -83,6 +83,36 @@ def test_cached_uncached_parallel_and_sequential_builds_are_identical(
     assert parallel == cached == uncached == sequential
 
 
+def test_an_incremental_build_writes_what_a_build_from_scratch_writes(tmp_path: Path) -> None:
+    """After an edit, a build from the last build's parse cache and kept lock parse writes
+    the same package and lock as a build with no cache from the same lock file."""
+    vault = tmp_path / "vault"
+    make(2500, vault)  # parallel parsing for the cold build
+    inc, scratch = tmp_path / "inc", tmp_path / "scratch"
+    lock_path = tmp_path / "inc.lock"
+
+    def at(out: Path, t: int, *, cache: bool) -> str:
+        result = build(
+            [str(vault)],
+            out,
+            DEFAULTS,
+            timestamp=t,
+            lock_path=tmp_path / f"{out.name}.lock",
+            cache=cache,
+        )
+        return sha(result.packages[0].path)
+
+    at(inc, T, cache=True)
+    assert (inc / ".dea2anki-cache" / "lock.pickle").is_file()
+    shutil.copy(lock_path, tmp_path / "scratch.lock")
+    note = vault / "note-0007.md"
+    note.write_text(note.read_text("utf-8").replace(" : DEA", " (edited) : DEA", 1), "utf-8")
+    moved = vault / "note-0011.md"
+    moved.rename(vault / "moved.md")
+    assert at(inc, T + 60, cache=True) == at(scratch, T + 60, cache=False)
+    assert sha(lock_path) == sha(tmp_path / "scratch.lock")
+
+
 def test_each_edit_reparses_exactly_what_it_should(tmp_path, processed) -> None:
     vault = tmp_path / "vault"
     make(500, vault)  # 5 files
