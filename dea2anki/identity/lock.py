@@ -183,7 +183,9 @@ class LockBook:
             with self._parsed.open("rb") as f:
                 if f.readline() != _parsed_key(digest):
                     return None
-                rows = pickle.load(f)
+                rows: list[tuple[Any, ...]] = []
+                while f.peek(1):
+                    rows += pickle.load(f)
             # Written by dea2anki with exactly these lines: the header, then one an entry.
             lines = data.decode("utf-8").split("\n")[1:-1]
         except Exception:  # a missing, truncated or foreign file is simply a miss
@@ -229,8 +231,11 @@ class LockBook:
             self._parsed.parent.mkdir(parents=True, exist_ok=True)
             with tmp.open("wb") as f:
                 f.write(_parsed_key(lock.digest))
-                # Plain tuples: a NamedTuple is unpickled through its class, 5x slower.
-                pickle.dump([tuple(e) for e in lock.entries], f, pickle.HIGHEST_PROTOCOL)
+                # Plain tuples (a NamedTuple is unpickled through its class, 5x slower), a
+                # batch at a time (a large lock's tuples are never all copied at once).
+                for at in range(0, len(lock.entries), _BATCH):
+                    batch = [tuple(e) for e in lock.entries[at : at + _BATCH]]
+                    pickle.dump(batch, f, pickle.HIGHEST_PROTOCOL)
             os.replace(tmp, self._parsed)
         except OSError:  # a cache that cannot be written only costs time
             with contextlib.suppress(OSError):

@@ -102,14 +102,17 @@ def _build(
     # --locked: the lock on disk is the truth (it matched); it is never rewritten.
     new_lock = None if locked else locks.changed(lock_path, rel.lock)
     lock_written = new_lock is not None
-    del rel, old  # the lock's entries: a large vault's memory is needed for the package
+    if new_lock is not None:
+        locks.keep_parsed(new_lock)
+    # The lock's entries, and the book's lines of the old ones: a large vault's memory is
+    # needed for the package. Only --watch keeps its book (memory.locks) for the next build.
+    del rel, old, locks
     try:
         with AtomicBatch() as batch:
             if new_lock is not None:
                 # Written first (its lines need not stay in memory), renamed last.
                 with batch.open(lock_path, last=True) as f:
                     write_lines(f, new_lock.lines)
-                locks.keep_parsed(new_lock)
                 if memory is None:
                     new_lock = None
             packages = write_packages(notes, output, timestamp=timestamp, batch=batch, media=media)
@@ -117,8 +120,8 @@ def _build(
         where = e.filename or str(output)
         failed = report(WRITE_FAILED, str(where), None, f"cannot write: {e.strerror or e}")
         raise Dea2AnkiError([*diagnostics, failed]) from e
-    if new_lock is not None:
-        locks.written(lock_path, new_lock)
+    if new_lock is not None and memory is not None:
+        memory.locks.written(lock_path, new_lock)
     parse_cache.commit()
     return BuildResult(
         files=files,
