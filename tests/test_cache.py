@@ -299,15 +299,24 @@ def test_a_lock_is_read_from_its_kept_parse_only_while_its_bytes_are_unchanged(
     # The lines are the file's own: writing the same entries back changes nothing.
     book = lock.LockBook(parsed=kept)
     assert book.changed(path, book.read(path) or ()) is None
-    # Edited by hand (or by git): the file is read again, and the edit is what counts.
+    # Edited by hand (or by git): the file is read again, and the edit is what counts; its
+    # parse is kept in turn (a lock written as this program writes them).
     path.write_text(path.read_text("utf-8").replace('"mod": 1700000000', '"mod": 5', 1), "utf-8")
     edited = read()
     assert parses == [1, 1] and edited is not None and edited != fresh
     assert sorted(e.mod for e in edited)[0] == 5
+    assert read() == edited and parses == [1, 1]
+    # Line ends of Windows: read as the same lock, parsed each time, never kept.
+    crlf = path.read_bytes()
+    path.write_bytes(crlf.replace(b"\n", b"\r\n"))
+    assert read() == edited and read() == edited and parses == [1, 1, 1, 1]
+    book = lock.LockBook(parsed=kept)
+    assert book.changed(path, book.read(path) or ()) is None  # no rewrite for them
+    path.write_bytes(crlf)
     # A damaged kept parse is a miss, not a crash.
     path.write_text(path.read_text("utf-8").replace('"mod": 5', '"mod": 1700000000', 1), "utf-8")
     kept.write_bytes(kept.read_bytes()[:200])
-    assert read() == fresh and parses == [1, 1, 1]
+    assert read() == fresh and parses == [1, 1, 1, 1, 1, 1]
     # And a build from it writes what a build without any cache writes.
     assert run(tmp_path / "v", out) == run(tmp_path / "v", tmp_path / "plain", cache=False)
     assert sha(path) == sha(tmp_path / "plain.lock")

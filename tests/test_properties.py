@@ -597,4 +597,4 @@ def test_lock_lines_are_what_json_dumps_writes(
     assert new is not None
     # "cloze" is written only when true: every other note's line is as it always was.
     fields = {k: v for k, v in e._asdict().items() if k != "cloze" or v}
-    assert new.lines[1] == json.dumps(fields, ensure_ascii=False)
+    assert new.lines[1] == json.dumps(fields, ensure_ascii=False).encode()

@@ -21,7 +21,7 @@ def render_lock(entries: list[LockEntry]) -> str:
     """The lock file's text, as a build writes it."""
     new = LockBook().changed(Path("/nonexistent/dea2anki.lock"), entries)
     assert new is not None
-    return "\n".join(new.lines) + "\n"
+    return b"".join(line + b"\n" for line in new.lines).decode()
 
 
 def read_lock(path: Path) -> tuple[LockEntry, ...] | None:

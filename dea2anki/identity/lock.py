@@ -13,7 +13,8 @@ import hashlib
 import json
 import os
 import pickle
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
+from io import BufferedReader
 from pathlib import Path
 from typing import Any, BinaryIO, NamedTuple
 
@@ -26,6 +27,7 @@ _HEADER = {
     "dea2anki-lock": FORMAT_VERSION,
     "about": "Written by `dea2anki build`: note identities and change times. Commit it.",
 }
+_HEADER_LINE = json.dumps(_HEADER, ensure_ascii=False).encode("utf-8")
 
 # Every key but "cloze", which only a cloze note's line has: the usual line is read fast.
 _KEYS = LockEntry._fields[:-1]
@@ -115,9 +117,9 @@ _CLOZE = ', "cloze": true'
 
 
 class NewLock(NamedTuple):
-    """A lock to write: its lines (without line ends) and its entries, in file order."""
+    """A lock to write: its lines (UTF-8, without line ends) and its entries, in file order."""
 
-    lines: list[str]
+    lines: list[bytes]
     entries: list[LockEntry]
     digest: bytes
     """sha256 of the file's bytes."""
@@ -137,21 +139,39 @@ class LockBook:
     """
 
     def __init__(self, parsed: Path | None = None) -> None:
-        self._lines: dict[LockEntry, str] = {}
+        self._lines: dict[LockEntry, bytes] = {}
         self._known: dict[Path, tuple[bytes, tuple[LockEntry, ...]]] = {}
         self._parsed = parsed
+        # The file last read, when its bytes are exactly what this program writes for its
+        # entries: the same entries then need no new lines to know the file holds them.
+        self._canonical: tuple[Path, tuple[LockEntry, ...]] | None = None
 
     def read(self, path: Path) -> tuple[LockEntry, ...] | None:
         """The entries, or None when there is no lock file yet."""
         try:
             data = path.read_bytes()
             digest = hashlib.sha256(data).digest()
+            self._canonical = None
             known = self._known.get(path.absolute())
             if known is not None and known[0] == digest:
+                self._canonical = (path.absolute(), known[1])
                 return known[1]
-            found = self._load_parsed(digest, data)
-            if found is not None:
-                return found
+            kept_file = self._open_parsed(digest)
+            if kept_file is not None:
+                with kept_file:
+                    # Written by dea2anki with exactly these lines: the header, then one an
+                    # entry. Kept as bytes, and the file's bytes let go before the entries
+                    # are made: a large lock is never held twice.
+                    raw = data.split(b"\n")[1:-1]
+                    del data
+                    kept = _unpickle_entries(kept_file, len(raw))
+                if kept is not None:
+                    self._lines.update(zip(kept, raw, strict=True))
+                    self._canonical = (path.absolute(), kept)
+                    return kept
+                data = path.read_bytes()  # the kept parse is damaged: read the lock itself
+            # Line ends and the last line as this program writes them (see _canonical below).
+            plain_ends = b"\r" not in data and data.endswith(b"\n")
             # What read_text would give: universal line ends (JSON strings hold no raw CR).
             text = data.decode("utf-8").replace("\r\n", "\n").replace("\r", "\n")
             del data
@@ -163,6 +183,13 @@ class LockBook:
         lines = text.split("\n")
         del text
         numbered = [(n, line) for n, line in enumerate(lines, start=1) if line.strip()]
+        # No blank line, and the header is ours: writing these entries back (their lines as
+        # they are) gives these very bytes.
+        as_written = (
+            plain_ends
+            and len(numbered) == len(lines) - 1
+            and numbered[0][1] == _HEADER_LINE.decode("utf-8")
+        )
         del lines
         try:
             if numbered:
@@ -172,34 +199,40 @@ class LockBook:
             entries = None
         if entries is None:
             raise Dea2AnkiError([_first_bad_line(path, numbered)])
-        self._lines.update(zip(entries, (line for _, line in numbered[1:]), strict=True))
+        encoded = (line.encode("utf-8") for _, line in numbered[1:])
+        self._lines.update(zip(entries, encoded, strict=True))
+        if as_written:
+            self._canonical = (path.absolute(), entries)
+            # A lock this program wrote before it kept parses (or beside another lock's):
+            # kept now, the next build need not parse it either.
+            self._keep(digest, entries)
         return entries
 
-    def _load_parsed(self, digest: bytes, data: bytes) -> tuple[LockEntry, ...] | None:
-        """The entries of the lock file ``data`` as ``written`` kept them, or None."""
+    def _open_parsed(self, digest: bytes) -> BufferedReader | None:
+        """The file of the entries ``keep_parsed`` kept for the lock whose bytes have this
+        digest, past its key; None when there is none."""
         if self._parsed is None:
             return None
         try:
-            with self._parsed.open("rb") as f:
-                if f.readline() != _parsed_key(digest):
-                    return None
-                rows: list[tuple[Any, ...]] = []
-                while f.peek(1):
-                    rows += pickle.load(f)
-            # Written by dea2anki with exactly these lines: the header, then one an entry.
-            lines = data.decode("utf-8").split("\n")[1:-1]
-        except Exception:  # a missing, truncated or foreign file is simply a miss
+            f = self._parsed.open("rb")
+        except OSError:
             return None
-        if len(lines) != len(rows):
-            return None
-        entries = tuple(map(_new_entry, rows))
-        self._lines.update(zip(entries, lines, strict=True))
-        return entries
+        try:
+            if f.readline() == _parsed_key(digest):
+                return f
+        except OSError:
+            pass
+        f.close()
+        return None
 
     def changed(self, path: Path, entries: Iterable[LockEntry]) -> NewLock | None:
         """The new lock, or None when the file already holds exactly that. Compared by
         digest, line by line: a large lock is never held as one text twice."""
-        new = _new_lock(entries, self._lines)
+        ordered = sorted(entries, key=sort_key)
+        canonical = self._canonical
+        if canonical is not None and canonical == (path.absolute(), tuple(ordered)):
+            return None  # the usual rebuild: no line to make, nothing to hash
+        new = _new_lock(ordered, self._lines)
         try:
             with path.open("rb") as f:
                 old = hashlib.sha256()
@@ -217,29 +250,46 @@ class LockBook:
 
     def written(self, path: Path, lock: NewLock) -> None:
         """``lock`` is now the file at ``path``: the next read of it need not parse it."""
-        self._known[path.absolute()] = (lock.digest, tuple(lock.entries))
+        entries = tuple(lock.entries)
+        self._known[path.absolute()] = (lock.digest, entries)
+        self._canonical = (path.absolute(), entries)
         # Only this lock's lines are worth keeping: a long --watch session stays bounded.
         self._lines = dict(zip(lock.entries, lock.lines[1:], strict=True))
 
     def keep_parsed(self, lock: NewLock) -> None:
         """Keep ``lock``'s entries for a later ``read`` of it (see ``parsed``). Safe before
         the lock is written: they are found only while the file holds ``lock``'s bytes."""
+        self._keep(lock.digest, lock.entries)
+
+    def _keep(self, digest: bytes, entries: Sequence[LockEntry]) -> None:
         if self._parsed is None:
             return
         tmp = self._parsed.with_name(f"{self._parsed.name}.{os.getpid()}.tmp")
         try:
             self._parsed.parent.mkdir(parents=True, exist_ok=True)
             with tmp.open("wb") as f:
-                f.write(_parsed_key(lock.digest))
+                f.write(_parsed_key(digest))
                 # Plain tuples (a NamedTuple is unpickled through its class, 5x slower), a
                 # batch at a time (a large lock's tuples are never all copied at once).
-                for at in range(0, len(lock.entries), _BATCH):
-                    batch = [tuple(e) for e in lock.entries[at : at + _BATCH]]
+                for at in range(0, len(entries), _BATCH):
+                    batch = [tuple(e) for e in entries[at : at + _BATCH]]
                     pickle.dump(batch, f, pickle.HIGHEST_PROTOCOL)
             os.replace(tmp, self._parsed)
         except OSError:  # a cache that cannot be written only costs time
             with contextlib.suppress(OSError):
                 tmp.unlink()
+
+
+def _unpickle_entries(f: BufferedReader, count: int) -> tuple[LockEntry, ...] | None:
+    """The ``count`` entries pickled in ``f`` by keep_parsed, or None when it holds other
+    than that many (a truncated or damaged file)."""
+    entries: list[LockEntry] = []
+    try:
+        while f.peek(1):
+            entries += map(_new_entry, pickle.load(f))
+    except Exception:  # a truncated or foreign file is simply a miss
+        return None
+    return tuple(entries) if len(entries) == count else None
 
 
 def _parsed_key(digest: bytes) -> bytes:
@@ -273,17 +323,17 @@ def _first_bad_line(path: Path, numbered: list[tuple[int, str]]) -> Diagnostic:
     return report(LOCK_INVALID, str(path), numbered[0][0], _NOT_ONE_LOCK)  # pragma: no mutate
 
 
-def _new_lock(entries: Iterable[LockEntry], known: dict[LockEntry, str]) -> NewLock:
-    ordered = sorted(entries, key=sort_key)
-    lines = [json.dumps(_HEADER, ensure_ascii=False)]
+def _new_lock(ordered: list[LockEntry], known: dict[LockEntry, bytes]) -> NewLock:
+    """``ordered``: the entries in file order (sort_key)."""
+    lines = [_HEADER_LINE]
     digest = hashlib.sha256()
     for e in ordered:
         line = known.get(e)
-        lines.append(line if line is not None else _render_entry(e))
+        lines.append(line if line is not None else _render_entry(e).encode("utf-8"))
     for line in lines:
-        digest.update(line.encode("utf-8") + b"\n")
+        digest.update(line + b"\n")
     return NewLock(lines, ordered, digest.digest())
 
 
-def write_lines(f: BinaryIO, lines: Iterable[str]) -> None:
-    f.writelines(line.encode("utf-8") + b"\n" for line in lines)
+def write_lines(f: BinaryIO, lines: Iterable[bytes]) -> None:
+    f.writelines(line + b"\n" for line in lines)

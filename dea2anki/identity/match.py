@@ -81,11 +81,13 @@ def resolve(
                 take(i, entry, SAME if same else BY_BLOCK_ID)
     by_key: dict[tuple[str, str], LockEntry] = {}
     shared: dict[tuple[str, str], list[LockEntry]] = {}
-    # An entry spelled as a claim has that claim's key, computed with its file (and cached):
-    # normalising the lock's hundred thousand terms again is most of a rebuild's matching.
-    keys = {(c.root, c.term): c.key for c in claims}
+    # A term spelled as a claim's has that claim's term key, computed with its file (and
+    # cached): normalising the lock's hundred thousand terms again is most of a rebuild's
+    # matching. (Keyed by the term alone: no tuple per claim, a large build's peak memory.)
+    term_keys = {c.term: c.key[1] for c in claims}
     for e in entries:
-        k = keys.get((e.root, e.term)) or _key(e.root, e.term)
+        term_key = term_keys.get(e.term)
+        k = (identity_key(e.root), term_key) if term_key is not None else _key(e.root, e.term)
         if by_key.setdefault(k, e) is not e:
             shared.setdefault(k, [by_key[k]]).append(e)
     claimed = Counter(c.key for c in claims)
