@@ -32,7 +32,9 @@ from hypothesis import strategies as st
 from hypothesis.errors import NoSuchExample
 
 from dea2anki.diagnostics import CODES, Dea2AnkiError, Diagnostic
+from dea2anki.identity.keys import default_guid, identity_key
 from dea2anki.identity.lock import LockBook
+from dea2anki.identity.match import NEW, Claim, resolve
 from dea2anki.naming import BLOCK_ID
 from dea2anki.pipeline.plan import collect, plan
 from dea2anki.records import Concept, LockEntry
@@ -598,3 +600,39 @@ def test_lock_lines_are_what_json_dumps_writes(
     # "cloze" is written only when true: every other note's line is as it always was.
     fields = {k: v for k, v in e._asdict().items() if k != "cloze" or v}
     assert new.lines[1] == json.dumps(fields, ensure_ascii=False).encode()
+
+
+_TERMS = st.sampled_from(["Glue", "glue", "GLUE ", "S3", "Athena", "p", "P", "Kinesis"])
+
+
+@settings(max_examples=300, deadline=None, derandomize=True)
+@given(
+    st.lists(
+        st.tuples(
+            st.sampled_from(["DEA", "dea", "Other"]),
+            _TERMS,
+            st.sampled_from([None, "a1", "b2"]),
+            st.sampled_from(["", "d1", "d2"]),
+            st.booleans(),
+            st.sampled_from(["D::x", "D::y"]),
+        ),
+        max_size=12,
+    )
+)
+def test_a_first_build_resolves_as_against_a_lock_that_matches_nothing(
+    rows: list[tuple[str, str, str | None, str, bool, str]],
+) -> None:
+    """match.resolve's shortcut for an empty lock gives exactly what the full matching
+    gives against a lock whose one entry no claim can take: every claim new, GUIDs made
+    unique in claim order."""
+    claims = []
+    for root, term, block, definition, cloze, deck in rows:
+        key = (identity_key(root), identity_key(term))
+        guid = default_guid(key, block, cloze)
+        claims.append(Claim(root, term, block, definition, key, guid, deck, cloze))
+    nothing = LockEntry("~none~", "-", "-", "-", "-", None, "", "c", 1)
+    shortcut, left = resolve(claims, [])
+    full, unmatched = resolve(claims, [nothing])
+    assert (shortcut, left, unmatched) == (full, [], [nothing])
+    assert all(r.how == NEW for r in shortcut)
+    assert len({r.guid for r in shortcut}) == len(claims)

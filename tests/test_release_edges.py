@@ -4,6 +4,7 @@ cards, --locked, the summary's counts, hand-edited locks, preview output paths."
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
 import tempfile
 import zipfile
@@ -14,7 +15,8 @@ from conftest import write
 
 from dea2anki.diagnostics import Dea2AnkiError
 from dea2anki.identity.lock import LockBook
-from dea2anki.records import LockEntry
+from dea2anki.pipeline.plan import lock_name
+from dea2anki.records import LockEntry, NoteFile
 
 
 def render_lock(entries: list[LockEntry]) -> str:
@@ -197,3 +199,28 @@ def test_lock_with_a_split_and_a_joined_entry_is_refused(tmp_path: Path) -> None
         read_lock(path)
     (diag,) = e.value.diagnostics
     assert (diag.line, diag.code) == (2, "lock-invalid")
+
+
+def test_a_lock_names_files_from_elsewhere_as_their_resolved_paths(tmp_path: Path) -> None:
+    """lock_name resolves each folder once for a whole build; a file that is a link is
+    still named by where it leads, as Path.resolve() names it."""
+    (tmp_path / "vault" / "real").mkdir(parents=True)
+    (tmp_path / "vault" / "real" / "a.md").write_text("x", "utf-8")
+    (tmp_path / "vault" / "b.md").write_text("x", "utf-8")
+    os.symlink(tmp_path / "vault" / "real" / "a.md", tmp_path / "vault" / "link.md")
+    os.symlink(tmp_path / "vault", tmp_path / "via")
+    (tmp_path / "out").mkdir()
+    memo: dict[Path, Path] = {}
+    for folder in (tmp_path / "vault", tmp_path / "via"):
+        for name in ("link.md", "b.md", "real/a.md"):
+            nf = NoteFile(folder / name, name, name, folder)
+            expected = Path(os.path.relpath((folder / name).resolve(), tmp_path / "out"))
+            assert lock_name(nf, tmp_path / "out", memo) == expected.as_posix()
+            assert lock_name(nf, tmp_path / "out") == expected.as_posix()
+    assert (
+        lock_name(
+            NoteFile(tmp_path / "via" / "b.md", "b.md", "b.md", tmp_path / "via"),
+            tmp_path / "vault",
+        )
+        == "b.md"
+    )  # the lock's own folder, by another way

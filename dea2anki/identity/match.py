@@ -62,6 +62,8 @@ def resolve(
     claims: Sequence[Claim], entries: Sequence[LockEntry]
 ) -> tuple[list[Resolved], list[LockEntry]]:
     """Match every claim to a lock entry or a new GUID; also return the unclaimed entries."""
+    if not entries:  # a first build: every concept is new
+        return _all_new(claims), []
     result: list[Resolved | None] = [None] * len(claims)
     free = {e.guid: e for e in entries}
 
@@ -142,6 +144,18 @@ def resolve(
             used.add(guid)
             result[i] = Resolved(guid, NEW, None)
     return cast(list[Resolved], result), list(free.values())  # every claim has one now
+
+
+def _all_new(claims: Sequence[Claim]) -> list[Resolved]:
+    """What resolve gives without a lock entry to match, in one pass: each claim its
+    default GUID, made unique in claim order."""
+    used: set[str] = set()
+    result = []
+    for c in claims:
+        guid = _new_guid(c, used)
+        used.add(guid)
+        result.append(Resolved(guid, NEW, None))
+    return result
 
 
 def _share(

@@ -269,6 +269,7 @@ def release(
     existing: set[str] | None = None
     names: dict[NoteFile, str] = {}
     last: list[tuple[NoteFile, str]] = []
+    resolved: dict[Path, Path] = {}
 
     def source_of(nf: NoteFile) -> str:
         # Asked once per note, and a file's notes come one after another: hashing the
@@ -277,7 +278,7 @@ def release(
             return last[0][1]
         name = names.get(nf)
         if name is None:
-            name = names[nf] = lock_name(nf, folder)
+            name = names[nf] = lock_name(nf, folder, resolved)
         last[:] = [(nf, name)]
         return name
 
@@ -309,13 +310,26 @@ def release(
     )
 
 
-def lock_name(nf: NoteFile, lock_folder: Path) -> str:
+def lock_name(nf: NoteFile, lock_folder: Path, resolved: dict[Path, Path] | None = None) -> str:
     """How the lock names a file: relative to the lock's folder, so that a later build can
     tell whether it still exists. A file of that folder is named as always (``DEA.md``); one
-    given from elsewhere (``dea2anki build notes ../examples/rich/Rich.md``) by its way there."""
-    if nf.root == lock_folder or nf.root.resolve() == lock_folder.resolve():
+    given from elsewhere (``dea2anki build notes ../examples/rich/Rich.md``) by its way there.
+
+    ``resolved``: folders already resolved (a build names a thousand files of one folder)."""
+    memo = {} if resolved is None else resolved
+
+    def real(folder: Path) -> Path:
+        found = memo.get(folder)
+        if found is None:
+            found = memo[folder] = folder.resolve()
+        return found
+
+    if nf.root == lock_folder or real(nf.root) == real(lock_folder):
         return nf.rel
-    return readable(Path(os.path.relpath(nf.path.resolve(), lock_folder.resolve())).as_posix())
+    target = real(nf.path.parent) / nf.path.name
+    if target.is_symlink():  # the link's own target, as resolve() names it
+        target = nf.path.resolve()
+    return readable(Path(os.path.relpath(target, real(lock_folder))).as_posix())
 
 
 def nothing_to_export(paths: Sequence[str]) -> Diagnostic:
