@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import gc
 import hashlib
+import json
 import os
 import shutil
 import subprocess
@@ -320,6 +321,45 @@ def test_a_lock_is_read_from_its_kept_parse_only_while_its_bytes_are_unchanged(
     # And a build from it writes what a build without any cache writes.
     assert run(tmp_path / "v", out) == run(tmp_path / "v", tmp_path / "plain", cache=False)
     assert sha(path) == sha(tmp_path / "plain.lock")
+
+
+def test_a_line_spelt_by_hand_survives_rebuilds_from_the_kept_parse(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A lock line written by hand (its keys in another order) is that entry's line for as
+    long as the entry does not change, also when later builds read the lock from the parse
+    they kept and rewrite it for another note's edit."""
+    vault = tmp_path / "v"
+    make(300, vault)
+    out = tmp_path / "out"
+    path = tmp_path / "out.lock"
+    run(vault, out)
+    lines = path.read_text("utf-8").split("\n")
+    by_hand = json.dumps(dict(reversed(list(json.loads(lines[5]).items()))), ensure_ascii=False)
+    lines[5] = by_hand
+    path.write_text("\n".join(lines), "utf-8")
+    term = json.loads(by_hand)["term"]
+    parses: list[int] = []
+    parse = lock._parse_entries
+    monkeypatch.setattr(lock, "_parse_entries", lambda *a: parses.append(1) or parse(*a))
+
+    def content(text: str, of: str) -> str:
+        (found,) = [
+            e["content"] for e in map(json.loads, text.split("\n")[1:-1]) if e["term"] == of
+        ]
+        return str(found)
+
+    for n, other in enumerate(("Concept 000007", "Concept 000011")):
+        assert other != term
+        before = path.read_text("utf-8")
+        note = vault / "note-0000.md"
+        note.write_text(note.read_text("utf-8").replace(f"{other}** : ", f"{other}** : x{n} "))
+        build([str(vault)], out, DEFAULTS, timestamp=T + 60 * (n + 1), lock_path=path)
+        after = path.read_text("utf-8")
+        assert content(after, other) != content(before, other)  # the lock was rewritten
+        assert by_hand in after.split("\n")
+    # The hand-spelt lock was parsed once; the next build read the parse kept of it.
+    assert parses == [1]
 
 
 def test_any_change_to_the_package_code_changes_the_cache_key(

@@ -145,13 +145,17 @@ class LockBook:
         # The file last read, when its bytes are exactly what this program writes for its
         # entries: the same entries then need no new lines to know the file holds them.
         self._canonical: tuple[Path, tuple[LockEntry, ...]] | None = None
+        # A lock read from its kept parse (path, sha256, entries): its lines are read from
+        # the file again only when a build changes it, after the build's notes are planned
+        # (they are not held while a large build's memory peaks).
+        self._unread: tuple[Path, bytes, tuple[LockEntry, ...]] | None = None
 
     def read(self, path: Path) -> tuple[LockEntry, ...] | None:
         """The entries, or None when there is no lock file yet."""
         try:
             data = path.read_bytes()
             digest = hashlib.sha256(data).digest()
-            self._canonical = None
+            self._canonical = self._unread = None
             known = self._known.get(path.absolute())
             if known is not None and known[0] == digest:
                 self._canonical = (path.absolute(), known[1])
@@ -160,16 +164,12 @@ class LockBook:
             if kept_file is not None:
                 with kept_file:
                     # Written by dea2anki with exactly these lines: the header, then one an
-                    # entry. Kept as bytes, and the file's bytes let go before the entries
-                    # are made: a large lock is never held twice.
-                    raw = data.split(b"\n")[1:-1]
-                    del data
-                    kept = _unpickle_entries(kept_file, len(raw))
+                    # entry.
+                    kept = _unpickle_entries(kept_file, data.count(b"\n") - 1)
                 if kept is not None:
-                    self._lines.update(zip(kept, raw, strict=True))
                     self._canonical = (path.absolute(), kept)
+                    self._unread = (path.absolute(), digest, kept)
                     return kept
-                data = path.read_bytes()  # the kept parse is damaged: read the lock itself
             # Line ends and the last line as this program writes them (see _canonical below).
             plain_ends = b"\r" not in data and data.endswith(b"\n")
             # What read_text would give: universal line ends (JSON strings hold no raw CR).
@@ -232,6 +232,7 @@ class LockBook:
         canonical = self._canonical
         if canonical is not None and canonical == (path.absolute(), tuple(ordered)):
             return None  # the usual rebuild: no line to make, nothing to hash
+        self._read_lines(path)
         new = _new_lock(ordered, self._lines)
         try:
             with path.open("rb") as f:
@@ -248,11 +249,24 @@ class LockBook:
             return new
         return None if old.digest() == new.digest else new
 
+    def _read_lines(self, path: Path) -> None:
+        """The lines of the lock read from its kept parse, as the file spells them."""
+        unread, self._unread = self._unread, None
+        if unread is None or unread[0] != path.absolute():
+            return
+        try:
+            data = path.read_bytes()
+        except OSError:
+            return
+        if hashlib.sha256(data).digest() == unread[1]:  # else changed since: lines are made
+            self._lines.update(zip(unread[2], data.split(b"\n")[1:-1], strict=True))
+
     def written(self, path: Path, lock: NewLock) -> None:
         """``lock`` is now the file at ``path``: the next read of it need not parse it."""
         entries = tuple(lock.entries)
         self._known[path.absolute()] = (lock.digest, entries)
         self._canonical = (path.absolute(), entries)
+        self._unread = None
         # Only this lock's lines are worth keeping: a long --watch session stays bounded.
         self._lines = dict(zip(lock.entries, lock.lines[1:], strict=True))
 
