@@ -1,10 +1,12 @@
 """The fast way to a file's blocks: a line scanner for files in a simple subset of Markdown.
 
-Most note files are headings, prose paragraphs, breaks and bullets (a bullet's paragraph may
-go on, unindented, on the next lines). For those the block structure is plain from the lines
-alone, and scanning them is many times faster than mistune's block parser. Anything else
-(indentation, quotes, fences, HTML, numbered lists, setext underlines...) sends the whole file
-to ``walk``; tests/test_properties.py checks that both give the same concepts and diagnostics.
+Most note files are headings, prose paragraphs, breaks, bullets (a bullet's paragraph may go
+on, unindented, on the next lines) and one-paragraph block quotes (callouts: ``> [!tip]``
+and its ``> `` lines). For those the block structure is plain from the lines alone, and
+scanning them is many times faster than mistune's block parser. Anything else (indentation,
+nested or lazy quotes, fences, HTML, numbered lists, setext underlines...) sends the whole
+file to ``walk``; tests/test_properties.py checks that both give the same concepts and
+diagnostics, with every syntax on.
 """
 
 from __future__ import annotations
@@ -21,6 +23,12 @@ _SIMPLE_ITEM = re.compile(r"[-*+] (.*)")
 _OTHER_BLOCK = re.compile(
     r"[\s#>]|[-+*](?:\s|$)|\d{1,9}[.)](?:\s|$)|```|~~~|<|\[|([-*_=])(?: *\1)* *$"
 )
+
+
+# A callout's first line, `[!type]` (folded `+`/`-`, then its title): never a link
+# reference definition (`[label]: url`), the one block a line starting with `[` may be.
+_CALLOUT_HEAD = re.compile(r"\[![^\]\n]*\][+-]?(?: |$)")
+_QUOTE = -1  # a line of a block quote (a kind of line here, not of Block)
 
 
 # A Block from its values without the named tuple's Python-level __new__: a large vault has
@@ -49,6 +57,24 @@ def scan(src: str, first_line: int) -> list[Block] | None:
             blank = True
             continue
         first = line[0]
+        if prev == _QUOTE and not blank and first != ">":
+            return None  # a lazy continuation of the quote, or a block ending it
+        if first == ">":
+            text = line[2:] if line[1:2] == " " else ""
+            starts = prev != _QUOTE or blank
+            if (
+                not text
+                or text[-1].isspace()
+                or (_OTHER_BLOCK.match(text) and not (starts and _CALLOUT_HEAD.match(text)))
+            ):
+                return None  # a nested quote, an empty quote line, a block inside...
+            if starts:
+                if not (blank or prev in (HEADING, BREAK)):
+                    return None  # interrupting a paragraph or an item: leave it to mistune
+                blocks.append(_block((PARAGRAPH, i + first_line, "", 1, "", True, -1)))
+            para.append(text)
+            prev, blank = _QUOTE, False
+            continue
         if first == "#":
             m = _SIMPLE_HEADING.fullmatch(line)
             if m is None or not m.group(2).strip("#") or (prev == PARAGRAPH and not blank):
