@@ -143,9 +143,9 @@ def make_mixed(n: int, out: Path) -> None:
 
 
 def make_ankdown(n: int, out: Path) -> None:
-    """The concepts of ``make(n)``, same terms, definitions and tags, in ankdown's format
-    (front, ``%``, back, ``%``, tags, ``---``): the same vault for a tool that reads only its
-    own syntax."""
+    """The concepts of ``make(n)``, same terms and definitions, in ankdown's format (front,
+    ``%``, back, ``%``, tags, ``---``): the same cards for a tool that reads only its own
+    syntax (tagged DEA, AWS and project; make's topic tag is left out)."""
     rng = random.Random(n)
     out.mkdir(parents=True, exist_ok=True)
     for f in range((n + PER_FILE - 1) // PER_FILE):

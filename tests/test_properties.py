@@ -571,6 +571,7 @@ QUOTED_DOCUMENT = st.lists(
 
 @SETTINGS
 @given(QUOTED_DOCUMENT, st.integers(1, 9))
+@example("> [!a\\] Front::Back\n> x]: /u\n", 1)  # a reference definition over two lines
 def test_fast_path_reads_quotes_and_callouts_as_mistune_does(text: str, first_line: int) -> None:
     """Documents of callouts and quotes between other blocks, most of them in the scanner's
     subset (a third of the examples, measured), the rest just outside it."""

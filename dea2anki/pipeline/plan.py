@@ -268,18 +268,19 @@ def release(
     folder = lock_path.parent
     existing: set[str] | None = None
     names: dict[NoteFile, str] = {}
-    last: list[tuple[NoteFile, str]] = []
+    last: tuple[NoteFile, str] | None = None
     resolved: dict[Path, Path] = {}
 
     def source_of(nf: NoteFile) -> str:
         # Asked once per note, and a file's notes come one after another: hashing the
         # NoteFile (its paths) for each of them cost a large build a tenth of its release.
-        if last and last[0][0] is nf:
-            return last[0][1]
+        nonlocal last
+        if last is not None and last[0] is nf:
+            return last[1]
         name = names.get(nf)
         if name is None:
             name = names[nf] = lock_name(nf, folder, resolved)
-        last[:] = [(nf, name)]
+        last = (nf, name)
         return name
 
     built = {source_of(nf) for nf in planned.sources}
@@ -327,7 +328,9 @@ def lock_name(nf: NoteFile, lock_folder: Path, resolved: dict[Path, Path] | None
     if nf.root == lock_folder or real(nf.root) == real(lock_folder):
         return nf.rel
     target = real(nf.path.parent) / nf.path.name
-    if target.is_symlink():  # the link's own target, as resolve() names it
+    # A link is named by where it leads; on Windows resolve() also gives the name's case
+    # and long form as the disk has them.
+    if os.name == "nt" or target.is_symlink():
         target = nf.path.resolve()
     return readable(Path(os.path.relpath(target, real(lock_folder))).as_posix())
 

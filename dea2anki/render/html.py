@@ -53,7 +53,7 @@ class CardRenderer:
         return plain_html(src) if is_plain(src) else self._rich.inline(src)
 
     def block(self, src: str) -> str:
-        return self._rich.block(src)
+        return self._rich.block(src) if src.strip() else ""
 
     def definition(self, definition: str, details: str) -> str:
         """The Definition field: the concept line's definition, then the rest of its item."""

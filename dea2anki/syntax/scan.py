@@ -26,8 +26,9 @@ _OTHER_BLOCK = re.compile(
 
 
 # A callout's first line, `[!type]` (folded `+`/`-`, then its title): never a link
-# reference definition (`[label]: url`), the one block a line starting with `[` may be.
-_CALLOUT_HEAD = re.compile(r"\[![^\]\n]*\][+-]?(?: |$)")
+# reference definition (`[label]: url`), the one block a line starting with `[` may be. No
+# backslash in the type: after `[!a\]` (an escaped bracket) the label would go on.
+_CALLOUT_HEAD = re.compile(r"\[![^\]\\\n]*\][+-]?(?: |$)")
 _QUOTE = -1  # a line of a block quote (a kind of line here, not of Block)
 
 
