@@ -7,6 +7,7 @@ import gc
 import hashlib
 import json
 import os
+import pickle
 import shutil
 import subprocess
 import sys
@@ -104,7 +105,7 @@ def test_an_incremental_build_writes_what_a_build_from_scratch_writes(tmp_path: 
         return sha(result.packages[0].path)
 
     at(inc, T, cache=True)
-    assert (inc / ".dea2anki-cache" / "lock.pickle").is_file()
+    kept_rows(inc)  # the lock's entries, kept
     shutil.copy(lock_path, tmp_path / "scratch.lock")
     note = vault / "note-0007.md"
     note.write_text(note.read_text("utf-8").replace(" : DEA", " (edited) : DEA", 1), "utf-8")
@@ -277,50 +278,133 @@ def test_watch_builds_start_from_the_previous_build_in_memory(
     assert parses == [1]
 
 
-def test_a_lock_is_read_from_its_kept_parse_only_while_its_bytes_are_unchanged(
+def kept_rows(out: Path) -> Path:
+    (kept,) = (out / ".dea2anki-cache").glob("lock-*.pickle")
+    return kept
+
+
+def test_a_lock_is_read_from_its_kept_entries_only_while_its_bytes_are_unchanged(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """A build keeps the entries of the lock it wrote beside the parse cache; the next
+    """A build keeps the entries of the lock it leaves beside the parse cache; the next
     build reads them instead of the JSON lines, only if the lock still holds those bytes."""
     make(300, tmp_path / "v")
     out = tmp_path / "out"
     run(tmp_path / "v", out)
-    path, kept = tmp_path / "out.lock", out / ".dea2anki-cache" / "lock.pickle"
-    assert kept.is_file()
+    path, kept = tmp_path / "out.lock", kept_rows(out)
     parses: list[int] = []
     parse = lock._parse_entries
     monkeypatch.setattr(lock, "_parse_entries", lambda *a: parses.append(1) or parse(*a))
 
     def read() -> tuple[lock.LockEntry, ...] | None:
-        return lock.LockBook(parsed=kept).read(path)
+        return lock.LockBook(kept).read(path)
 
     fresh = lock.LockBook().read(path)
     assert parses == [1]
-    assert read() == fresh and parses == [1]  # the kept parse, the same entries
+    assert read() == fresh and parses == [1]  # the kept entries, the same
     # The lines are the file's own: writing the same entries back changes nothing.
-    book = lock.LockBook(parsed=kept)
+    book = lock.LockBook(kept)
     assert book.changed(path, book.read(path) or ()) is None
-    # Edited by hand (or by git): the file is read again, and the edit is what counts; its
-    # parse is kept in turn (a lock written as this program writes them).
+    # Edited by hand (or by git): the file is read again, and the edit is what counts; the
+    # next build keeps its entries in turn (a lock written as this program writes them).
     path.write_text(path.read_text("utf-8").replace('"mod": 1700000000', '"mod": 5', 1), "utf-8")
     edited = read()
     assert parses == [1, 1] and edited is not None and edited != fresh
     assert sorted(e.mod for e in edited)[0] == 5
-    assert read() == edited and parses == [1, 1]
+    assert read() == edited and parses == [1, 1, 1]  # reading alone keeps nothing
+    run(tmp_path / "v", out)
+    assert read() == edited and parses == [1, 1, 1, 1]  # the build's read, then kept
     # Line ends of Windows: read as the same lock, parsed each time, never kept.
-    crlf = path.read_bytes()
-    path.write_bytes(crlf.replace(b"\n", b"\r\n"))
-    assert read() == edited and read() == edited and parses == [1, 1, 1, 1]
-    book = lock.LockBook(parsed=kept)
+    lf = path.read_bytes()
+    path.write_bytes(lf.replace(b"\n", b"\r\n"))
+    book = lock.LockBook(kept)
     assert book.changed(path, book.read(path) or ()) is None  # no rewrite for them
-    path.write_bytes(crlf)
-    # A damaged kept parse is a miss, not a crash.
-    path.write_text(path.read_text("utf-8").replace('"mod": 5', '"mod": 1700000000', 1), "utf-8")
-    kept.write_bytes(kept.read_bytes()[:200])
-    assert read() == fresh and parses == [1, 1, 1, 1, 1, 1]
-    # And a build from it writes what a build without any cache writes.
+    assert book.to_keep is None
+    assert read() == edited and parses == [1, 1, 1, 1, 1, 1]
+    path.write_bytes(lf)
+    # Kept entries damaged behind a key that still matches: a miss, not a crash.
+    assert read() == edited and parses == [1, 1, 1, 1, 1, 1]
+    whole = kept.read_bytes()
+    kept.write_bytes(whole[: len(whole) // 2])
+    assert read() == edited and parses == [1, 1, 1, 1, 1, 1, 1]
+    kept.write_bytes(whole)
+    assert read() == edited and parses == [1, 1, 1, 1, 1, 1, 1]
+    # And a build from them writes what a build without any cache writes from that lock.
+    shutil.copy(path, tmp_path / "plain.lock")
     assert run(tmp_path / "v", out) == run(tmp_path / "v", tmp_path / "plain", cache=False)
     assert sha(path) == sha(tmp_path / "plain.lock")
+
+
+def test_kept_entries_are_data_only(tmp_path: Path) -> None:
+    """The build folder may come from anyone (a repository, an archive): a kept file whose
+    key matches is still read as rows of plain values, never as code, and its entries are
+    checked as a lock line is."""
+    make(100, tmp_path / "v")
+    out = tmp_path / "out"
+    run(tmp_path / "v", out)
+    path, kept = tmp_path / "out.lock", kept_rows(out)
+    fresh = lock.LockBook().read(path)
+    assert fresh is not None
+    key = kept.read_bytes().split(b"\n", 1)[0] + b"\n"
+    marker = tmp_path / "ran"
+
+    class Planted:
+        def __reduce__(self) -> tuple[object, ...]:
+            return (open, (str(marker), "w"))
+
+    rows = [tuple(e) for e in fresh]
+    for payload in (
+        [Planted(), *rows[1:]],  # a call
+        [(*rows[0][:8], "1700000000", *rows[0][9:]), *rows[1:]],  # mod as text
+        [(*rows[0][:9], "unknown", rows[0][10]), *rows[1:]],  # a state no lock has
+    ):
+        kept.write_bytes(key + pickle.dumps(payload))
+        assert lock.LockBook(kept).read(path) == fresh  # from the lock's own JSON
+    assert not marker.exists()
+
+
+def test_a_lock_changed_or_gone_after_it_was_read_is_written_anew(tmp_path: Path) -> None:
+    """The shortcut for a lock that holds what the build would write looks at the file
+    again: one replaced (a git checkout during a build) or deleted (during --watch) since it
+    was read is written."""
+    make(100, tmp_path / "v")
+    out = tmp_path / "out"
+    run(tmp_path / "v", out)
+    path = tmp_path / "out.lock"
+    book = lock.LockBook(kept_rows(out))
+    entries = book.read(path)
+    assert entries is not None
+    original = path.read_bytes()
+    path.write_bytes(original.replace(b"\n", b"\n\n", 3))  # the same entries, other bytes
+    new = book.changed(path, entries)
+    assert new is not None and b"".join(x + b"\n" for x in new.lines) == original
+    path.write_bytes(original)
+    assert book.read(path) == entries and book.changed(path, entries) is None
+    path.unlink()
+    assert book.read(path) is None
+    assert book.changed(path, entries) is not None
+
+
+def test_a_failed_build_leaves_no_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Not even the kept entries of its lock: a build that writes nothing leaves nothing,
+    folders included, whether it stops before or after it has staged them."""
+    make(100, tmp_path / "v")
+    run(tmp_path / "v", tmp_path / "first")
+    note = tmp_path / "v" / "note-0000.md"
+    note.write_text(note.read_text("utf-8").replace("Concept 000010", "Concept 000010b"), "utf-8")
+
+    def failing(out: Path, **kw: object) -> None:
+        with pytest.raises(Dea2AnkiError):
+            build([str(tmp_path / "v")], out, DEFAULTS, timestamp=T, cache=True, **kw)  # type: ignore[arg-type]
+        assert not out.parent.exists()
+
+    failing(tmp_path / "a" / "out", lock_path=tmp_path / "first.lock", locked=True)  # stale
+
+    def refuse(*a: object, **kw: object) -> None:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(build_module, "write_packages", refuse)
+    failing(tmp_path / "b" / "out", lock_path=tmp_path / "first.lock")
 
 
 def test_a_line_spelt_by_hand_survives_rebuilds_from_the_kept_parse(

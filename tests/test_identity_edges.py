@@ -263,6 +263,14 @@ def test_a_hand_edited_line_keeps_its_spelling(tmp_path: Path) -> None:
     book = LockBook()
     assert book.read(path) == (athena,)
     assert book.changed(path, [athena]) is None
+    # The same with Windows line ends, where the lock's bytes are compared (not taken as
+    # this program's own): the hand-spelt line still makes the same lock, no rewrite.
+    crlf = path.read_bytes()
+    path.write_bytes(crlf.replace(b"\n", b"\r\n"))
+    other = LockBook()
+    assert other.read(path) == (athena,)
+    assert other.changed(path, [athena]) is None
+    path.write_bytes(crlf)
     save(book, path, [athena, s3])
     assert path.read_text("utf-8").splitlines() == [header, by_hand, line(s3)]
 

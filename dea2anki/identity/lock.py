@@ -8,18 +8,16 @@ keep their ``mod`` and Anki leaves them, and any edit the learner made to them, 
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import json
 import os
-import pickle
-from collections.abc import Callable, Iterable, Sequence
-from io import BufferedReader
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any, BinaryIO, NamedTuple
 
 from ..diagnostics import LOCK_INVALID, LOCK_UNREADABLE, Dea2AnkiError, Diagnostic, report
-from ..records import LOCK_STATES, LockEntry
+from ..records import LockEntry
+from .lock_rows import checked, load_rows, make_entry
 
 LOCK_NAME = "dea2anki.lock"
 FORMAT_VERSION = 1
@@ -31,11 +29,6 @@ _HEADER_LINE = json.dumps(_HEADER, ensure_ascii=False).encode("utf-8")
 
 # Every key but "cloze", which only a cloze note's line has: the usual line is read fast.
 _KEYS = LockEntry._fields[:-1]
-_new_entry = LockEntry._make
-
-# The value types an entry may hold: (str, ..., block str or None, ..., int mod, str state,
-# bool cloze).
-_TYPES = {(str, str, str, str, str, block, str, str, int, str, bool) for block in (str, type(None))}
 
 
 def sort_key(e: LockEntry) -> tuple[str, str, str]:
@@ -70,7 +63,7 @@ def _parse_entries(lines: list[str]) -> tuple[LockEntry, ...] | None:
             if type(root) is str and type(deck) is str and type(source) is str:
                 root, deck, source = share(root, root), share(deck, deck), share(source, source)
             values = (guid, root, term, deck, source, block, definition, content, mod, state, False)
-            entries.append(_checked(_new_entry(values)))
+            entries.append(checked(make_entry(values)))
     return tuple(entries)
 
 
@@ -86,15 +79,7 @@ def _entry(obj: Any) -> LockEntry:
     """Any JSON value as an entry: keys in any order, ``state`` optional, no unknown keys."""
     if type(obj) is not dict:
         raise TypeError("expected a JSON object")
-    return _checked(LockEntry(**obj))
-
-
-def _checked(entry: LockEntry) -> LockEntry:
-    if tuple(map(type, entry)) not in _TYPES:
-        raise TypeError("wrong value types")
-    if entry.state not in LOCK_STATES:
-        raise ValueError(f"unknown state {entry.state!r}")
-    return entry
+    return checked(LockEntry(**obj))
 
 
 # json's own string encoder (what json.dumps(..., ensure_ascii=False) uses for every str).
@@ -133,44 +118,46 @@ class LockBook:
     entry). After ``written``, it also knows that lock's bytes and entries, so the next read
     of the same file (the next build of the watch) need not parse it.
 
-    ``parsed``: a file where ``written`` keeps the entries of the lock it wrote, and where
-    ``read`` finds them again while the lock holds exactly those bytes (a build's parse
-    cache: unpickling plain tuples takes a fifth of the time of reading the JSON lines).
+    ``kept``: where a build keeps the entries of its lock (lock_rows.dump_rows); ``read``
+    takes them from there while the lock holds exactly the bytes they were kept for.
     """
 
-    def __init__(self, parsed: Path | None = None) -> None:
+    def __init__(self, kept: Path | None = None) -> None:
         self._lines: dict[LockEntry, bytes] = {}
         self._known: dict[Path, tuple[bytes, tuple[LockEntry, ...]]] = {}
-        self._parsed = parsed
-        # The file last read, when its bytes are exactly what this program writes for its
-        # entries: the same entries then need no new lines to know the file holds them.
-        self._canonical: tuple[Path, tuple[LockEntry, ...]] | None = None
-        # A lock read from its kept parse (path, sha256, entries): its lines are read from
+        self._kept = kept
+        # The file last read, its size, time and inode then, when its bytes are exactly what
+        # this program writes for its entries: the same entries then need no new lines to
+        # know that the file (unchanged since) holds them.
+        self._canonical: tuple[Path, _Stat, tuple[LockEntry, ...]] | None = None
+        # A lock read from its kept entries (path, sha256, entries): its lines are read from
         # the file again only when a build changes it, after the build's notes are planned
         # (they are not held while a large build's memory peaks).
         self._unread: tuple[Path, bytes, tuple[LockEntry, ...]] | None = None
+        self.to_keep: tuple[bytes, tuple[LockEntry, ...]] | None = None
+        """A lock read from its JSON that is as this program writes it (sha256, entries):
+        worth keeping for the next build, if this one does not replace it."""
 
     def read(self, path: Path) -> tuple[LockEntry, ...] | None:
         """The entries, or None when there is no lock file yet."""
+        self._canonical = self._unread = self.to_keep = None
+        where = path.absolute()
         try:
-            data = path.read_bytes()
+            with path.open("rb") as f:
+                stat = _stat_of(os.fstat(f.fileno()))
+                data = f.read()
             digest = hashlib.sha256(data).digest()
-            self._canonical = self._unread = None
-            known = self._known.get(path.absolute())
+            known = self._known.get(where)
             if known is not None and known[0] == digest:
-                self._canonical = (path.absolute(), known[1])
+                self._canonical = (where, stat, known[1])
                 return known[1]
-            kept_file = self._open_parsed(digest)
-            if kept_file is not None:
-                with kept_file:
-                    # Written by dea2anki with exactly these lines: the header, then one an
-                    # entry.
-                    kept = _unpickle_entries(kept_file, data.count(b"\n") - 1)
-                if kept is not None:
-                    self._canonical = (path.absolute(), kept)
-                    self._unread = (path.absolute(), digest, kept)
-                    return kept
-            # Line ends and the last line as this program writes them (see _canonical below).
+            # Written by dea2anki with exactly these lines: the header, then one per entry.
+            kept = load_rows(self._kept, digest, data.count(b"\n") - 1) if self._kept else None
+            if kept is not None:
+                self._canonical = (where, stat, kept)
+                self._unread = (where, digest, kept)
+                return kept
+            # Line ends and the last line as this program writes them (see as_written).
             plain_ends = b"\r" not in data and data.endswith(b"\n")
             # What read_text would give: universal line ends (JSON strings hold no raw CR).
             text = data.decode("utf-8").replace("\r\n", "\n").replace("\r", "\n")
@@ -202,35 +189,16 @@ class LockBook:
         encoded = (line.encode("utf-8") for _, line in numbered[1:])
         self._lines.update(zip(entries, encoded, strict=True))
         if as_written:
-            self._canonical = (path.absolute(), entries)
-            # A lock this program wrote before it kept parses (or beside another lock's):
-            # kept now, the next build need not parse it either.
-            self._keep(digest, entries)
+            self._canonical = (where, stat, entries)
+            self.to_keep = (digest, entries)
         return entries
 
-    def _open_parsed(self, digest: bytes) -> BufferedReader | None:
-        """The file of the entries ``keep_parsed`` kept for the lock whose bytes have this
-        digest, past its key; None when there is none."""
-        if self._parsed is None:
-            return None
-        try:
-            f = self._parsed.open("rb")
-        except OSError:
-            return None
-        try:
-            if f.readline() == _parsed_key(digest):
-                return f
-        except OSError:
-            pass
-        f.close()
-        return None
-
     def changed(self, path: Path, entries: Iterable[LockEntry]) -> NewLock | None:
-        """The new lock, or None when the file already holds exactly that. Compared by
-        digest, line by line: a large lock is never held as one text twice."""
+        """The new lock, or None when the file already holds exactly that: known at once when
+        it was read as this program writes these entries and has not changed since, else
+        compared by digest, line by line (a large lock is never held as one text twice)."""
         ordered = sorted(entries, key=sort_key)
-        canonical = self._canonical
-        if canonical is not None and canonical == (path.absolute(), tuple(ordered)):
+        if self._as_read(path, ordered):
             return None  # the usual rebuild: no line to make, nothing to hash
         self._read_lines(path)
         new = _new_lock(ordered, self._lines)
@@ -249,8 +217,19 @@ class LockBook:
             return new
         return None if old.digest() == new.digest else new
 
+    def _as_read(self, path: Path, ordered: list[LockEntry]) -> bool:
+        """Whether the file at ``path`` holds exactly these entries, as this program writes
+        them, and has not changed since it was read."""
+        canonical = self._canonical
+        return (
+            canonical is not None
+            and canonical[0] == path.absolute()
+            and canonical[2] == tuple(ordered)
+            and canonical[1] == _stat_at(path)
+        )
+
     def _read_lines(self, path: Path) -> None:
-        """The lines of the lock read from its kept parse, as the file spells them."""
+        """The lines of the lock read from its kept entries, as the file spells them."""
         unread, self._unread = self._unread, None
         if unread is None or unread[0] != path.absolute():
             return
@@ -265,51 +244,23 @@ class LockBook:
         """``lock`` is now the file at ``path``: the next read of it need not parse it."""
         entries = tuple(lock.entries)
         self._known[path.absolute()] = (lock.digest, entries)
-        self._canonical = (path.absolute(), entries)
-        self._unread = None
+        self._canonical = self._unread = self.to_keep = None
         # Only this lock's lines are worth keeping: a long --watch session stays bounded.
         self._lines = dict(zip(lock.entries, lock.lines[1:], strict=True))
 
-    def keep_parsed(self, lock: NewLock) -> None:
-        """Keep ``lock``'s entries for a later ``read`` of it (see ``parsed``). Safe before
-        the lock is written: they are found only while the file holds ``lock``'s bytes."""
-        self._keep(lock.digest, lock.entries)
 
-    def _keep(self, digest: bytes, entries: Sequence[LockEntry]) -> None:
-        if self._parsed is None:
-            return
-        tmp = self._parsed.with_name(f"{self._parsed.name}.{os.getpid()}.tmp")
-        try:
-            self._parsed.parent.mkdir(parents=True, exist_ok=True)
-            with tmp.open("wb") as f:
-                f.write(_parsed_key(digest))
-                # Plain tuples (a NamedTuple is unpickled through its class, 5x slower), a
-                # batch at a time (a large lock's tuples are never all copied at once).
-                for at in range(0, len(entries), _BATCH):
-                    batch = [tuple(e) for e in entries[at : at + _BATCH]]
-                    pickle.dump(batch, f, pickle.HIGHEST_PROTOCOL)
-            os.replace(tmp, self._parsed)
-        except OSError:  # a cache that cannot be written only costs time
-            with contextlib.suppress(OSError):
-                tmp.unlink()
+_Stat = tuple[int, int, int]
 
 
-def _unpickle_entries(f: BufferedReader, count: int) -> tuple[LockEntry, ...] | None:
-    """The ``count`` entries pickled in ``f`` by keep_parsed, or None when it holds other
-    than that many (a truncated or damaged file)."""
-    entries: list[LockEntry] = []
+def _stat_of(st: os.stat_result) -> _Stat:
+    return (st.st_size, st.st_mtime_ns, st.st_ino)
+
+
+def _stat_at(path: Path) -> _Stat | None:
     try:
-        while f.peek(1):
-            entries += map(_new_entry, pickle.load(f))
-    except Exception:  # a truncated or foreign file is simply a miss
+        return _stat_of(path.stat())
+    except OSError:
         return None
-    return tuple(entries) if len(entries) == count else None
-
-
-def _parsed_key(digest: bytes) -> bytes:
-    """What a kept parse is for: this lock's bytes, read into entries of these fields."""
-    fields = ",".join(LockEntry._fields)
-    return f"{digest.hex()} {FORMAT_VERSION} {fields}\n".encode()
 
 
 _NOT_ONE_LOCK = "the lock file's lines are not one lock"

@@ -12,6 +12,7 @@ from pathlib import Path
 
 from ..diagnostics import WRITE_FAILED, Dea2AnkiError, Diagnostic, report
 from ..identity.lock import LockBook, write_lines
+from ..identity.lock_rows import dump_rows
 from ..identity.release import lock_problem
 from ..records import Event
 from ..settings import RETIRE, Options
@@ -77,16 +78,14 @@ def _build(
     parse_cache: Cache,
     memory: Memory | None,
 ) -> BuildResult:
-    if memory is not None:
-        locks = memory.locks
-    else:
-        folder = parse_cache.folder
-        locks = LockBook(parsed=folder / "lock.pickle" if folder is not None else None)
     collected = collect(paths, options, progress, cache=parse_cache)
     files, concepts = len(collected.sources), len(collected.concepts)
     planned = plan(collected, options)
     del collected  # a large vault's concepts are the bulk of its memory; notes keep fields
     lock_path = lock_path or default_lock_path(paths)
+    # --watch reads its lock from memory; a build from the entries it kept of it, if any.
+    kept = parse_cache.kept_lock(lock_path)
+    locks = memory.locks if memory is not None else LockBook(kept)
     old = locks.read(lock_path)
     rel = release(planned, old, lock_path, timestamp=timestamp, retire=options[RETIRE])
     diagnostics = [*planned.diagnostics, *rel.diagnostics]
@@ -102,8 +101,11 @@ def _build(
     # --locked: the lock on disk is the truth (it matched); it is never rewritten.
     new_lock = None if locked else locks.changed(lock_path, rel.lock)
     lock_written = new_lock is not None
-    if new_lock is not None:
-        locks.keep_parsed(new_lock)
+    if kept is not None and memory is None:
+        # The lock this build leaves, for the next one (placed only if this one succeeds).
+        keep = (new_lock.digest, new_lock.entries) if new_lock is not None else locks.to_keep
+        if keep is not None:
+            parse_cache.stage(kept, lambda f: dump_rows(f, *keep))
     # The lock's entries, and the book's lines of the old ones: a large vault's memory is
     # needed for the package. Only --watch keeps its book (memory.locks) for the next build.
     del rel, old, locks

@@ -12,7 +12,9 @@ import hashlib
 import os
 import pickle
 import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import BinaryIO
 
 from .. import __version__
 from ..read.media import MediaIndex
@@ -127,16 +129,34 @@ class Cache:
         if not self.write or entry is None:
             return
         body = pickled or dumps(result)
+        self._stage(entry, lambda f: f.write(key.encode() + b"\n" + body))
+
+    def kept_lock(self, lock_path: Path) -> Path | None:
+        """Where a build keeps the entries of this lock (lock_rows): one file per lock, so
+        that two locks built into one folder do not take each other's place."""
+        if self.folder is None:
+            return None
+        name = hashlib.sha256(os.fsencode(lock_path.absolute())).hexdigest()[:32]
+        return self.folder / f"lock-{name}.pickle"
+
+    def stage(self, entry: Path, write: Callable[[BinaryIO], object]) -> None:
+        """A file of the cache folder (``kept_lock``), put in place by ``commit``."""
+        if self.write:
+            self._stage(entry, write)
+
+    def _stage(self, entry: Path, write: Callable[[BinaryIO], object]) -> None:
+        tmp = entry.with_name(f"{entry.stem}.{os.getpid()}.tmp")
         try:
             if not self._made and not entry.parent.is_dir():
                 missing = [entry.parent, *entry.parent.parents]
                 self._made = [p for p in missing if not p.exists()][::-1]
                 entry.parent.mkdir(parents=True, exist_ok=True)
-            tmp = entry.with_suffix(f".{os.getpid()}.tmp")
-            tmp.write_bytes(key.encode() + b"\n" + body)
+            with tmp.open("wb") as f:
+                write(f)
             self._pending.append((tmp, entry))
-        except OSError:
-            pass  # a cache that cannot be written only costs time
+        except OSError:  # a cache that cannot be written only costs time
+            with contextlib.suppress(OSError):
+                tmp.unlink()
 
     def commit(self) -> None:
         if self.memory is not None:
