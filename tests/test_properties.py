@@ -583,19 +583,6 @@ def test_fast_path_reads_quotes_and_callouts_as_mistune_does(text: str, first_li
     assert scan(src, first_line) in (None, walk(src, first_line))
 
 
-def test_fast_path_takes_callouts() -> None:
-    """Otherwise the property above might pass without ever using the fast path for them."""
-    body = (
-        "# Domain\n\n## Callouts\n\n> [!definition] Kinesis\n> 실시간 stream 처리.\n\n"
-        "> [!definition]- Glue\n> ETL, serverless.\n> Two lines.\n\n"
-        "> [!tip] Not a card\n> text\n\nProse.\n"
-    )
-    assert scan(body, 1) is not None
-    got = parse_concepts(body)
-    assert got == parse_concepts(body, fast=False)
-    assert [c.term for c in got.concepts] == ["Kinesis", "Glue"]
-
-
 @SETTINGS
 @given(FULL)
 def test_fast_path_on_the_full_grammar(text: str) -> None:
@@ -643,17 +630,31 @@ def test_plain_concept_shortcut_takes_the_usual_line() -> None:
     assert plain_concept("**T** : at 10:30 : K ;", True) is None  # 10:30 is read in full
 
 
-def test_fast_path_takes_the_common_shapes() -> None:
-    """Otherwise the property above would pass without ever using the fast path."""
-    body = (
-        "# Domain\n\n## Service\n\nSome prose.\nMore prose.\n\n---\n\n**_Concept_**\n\n"
-        "- **A** : 서버리스 a: b `x:y` : DEA ; AWS\n* **B** : b\n\n- C : c : K ; L\n"
-        "## Next\n- **D** : d : DEA ;\n"
-    )
+@pytest.mark.parametrize(
+    ("body", "terms"),
+    [
+        pytest.param(
+            "# Domain\n\n## Service\n\nSome prose.\nMore prose.\n\n---\n\n**_Concept_**\n\n"
+            "- **A** : 서버리스 a: b `x:y` : DEA ; AWS\n* **B** : b\n\n- C : c : K ; L\n"
+            "## Next\n- **D** : d : DEA ;\n",
+            ["A", "B", "C", "D"],
+            id="concept-lines",
+        ),
+        pytest.param(
+            "# Domain\n\n## Callouts\n\n> [!definition] Kinesis\n> 실시간 stream 처리.\n\n"
+            "> [!definition]- Glue\n> ETL, serverless.\n> Two lines.\n\n"
+            "> [!tip] Not a card\n> text\n\nProse.\n",
+            ["Kinesis", "Glue"],
+            id="callouts",
+        ),
+    ],
+)
+def test_fast_path_takes_the_common_shapes(body: str, terms: list[str]) -> None:
+    """Otherwise the properties above would pass without ever using the fast path."""
     assert scan(body, 1) is not None
     got = parse_concepts(body)
     assert got == parse_concepts(body, fast=False)
-    assert [c.term for c in got.concepts] == ["A", "B", "C", "D"]
+    assert [c.term for c in got.concepts] == terms
 
 
 # --- bugs the properties found, as plain examples ----------------------------------------------
