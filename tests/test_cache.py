@@ -3,6 +3,7 @@ and sequential builds write the same bytes, and each edit re-parses exactly what
 
 from __future__ import annotations
 
+import functools
 import gc
 import hashlib
 import json
@@ -113,6 +114,40 @@ def test_an_incremental_build_writes_what_a_build_from_scratch_writes(tmp_path: 
     moved.rename(vault / "moved.md")
     assert at(inc, T + 60, cache=True) == at(scratch, T + 60, cache=False)
     assert sha(lock_path) == sha(tmp_path / "scratch.lock")
+
+
+def test_only_this_users_cache_is_trusted(
+    tmp_path: Path, processed: list[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A cache folder written with another key (another user's, or one that came with a
+    project) is not read at all, and an entry planted with the right cache key but no seal
+    is never unpickled. Without a place for the key, builds simply have no cache."""
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "mine"))
+    vault, out = tmp_path / "vault", tmp_path / "out"
+    make(300, vault)
+    first = run(vault, out)
+    assert len(processed) == 3 and (tmp_path / "mine" / "dea2anki" / "cache-key").is_file()
+    processed.clear()
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "theirs"))
+    assert run(vault, out) == first and len(processed) == 3  # every file parsed again
+
+    marker = tmp_path / "ran"
+
+    class Planted:
+        def __reduce__(self) -> tuple[object, ...]:
+            return (open, (str(marker), "w"))
+
+    for entry in (out / ".dea2anki-cache").glob("*.pickle"):
+        sealed = entry.read_bytes()
+        head = sealed[32:].split(b"\n", 1)[0]  # the cache key, which anyone can compute
+        entry.write_bytes(sealed[:32] + head + b"\n" + pickle.dumps(Planted()))
+    processed.clear()
+    assert run(vault, out) == first and len(processed) == 3 and not marker.exists()
+
+    (tmp_path / "nowhere").write_text("a file, not a folder", "utf-8")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "nowhere"))
+    shutil.rmtree(out)
+    assert run(vault, out) == first and not (out / ".dea2anki-cache").exists()
 
 
 def test_each_edit_reparses_exactly_what_it_should(tmp_path, processed) -> None:
@@ -259,7 +294,7 @@ def test_watch_builds_start_from_the_previous_build_in_memory(
     # Only the edited file was looked for on disk; the lock was never parsed.
     assert (reads, parses) == (["note-0003.md"], [])
     twice(tmp_path / "b" / "v", tmp_path / "b" / "out", None)
-    # Every file's cache entry; the lock from the parse its first build kept (lock.pickle).
+    # Every file's cache entry; the lock from the entries its first build kept (lock-*.pickle).
     assert len(reads) == 20 and parses == []
     for name in ("Bench.apkg", "x.lock"):
         assert sha(tmp_path / "a" / "out" / name) == sha(tmp_path / "b" / "out" / name), name
@@ -283,6 +318,13 @@ def kept_rows(out: Path) -> Path:
     return kept
 
 
+def book(out: Path) -> lock.LockBook:
+    """A LockBook that reads the entries a build into ``out`` kept, as that build's next
+    one does."""
+    cache = cache_module.Cache(out / ".dea2anki-cache")
+    return lock.LockBook(functools.partial(cache.read_sealed, kept_rows(out)))
+
+
 def test_a_lock_is_read_from_its_kept_entries_only_while_its_bytes_are_unchanged(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -297,14 +339,14 @@ def test_a_lock_is_read_from_its_kept_entries_only_while_its_bytes_are_unchanged
     monkeypatch.setattr(lock, "_parse_entries", lambda *a: parses.append(1) or parse(*a))
 
     def read() -> tuple[lock.LockEntry, ...] | None:
-        return lock.LockBook(kept).read(path)
+        return book(out).read(path)
 
     fresh = lock.LockBook().read(path)
     assert parses == [1]
     assert read() == fresh and parses == [1]  # the kept entries, the same
     # The lines are the file's own: writing the same entries back changes nothing.
-    book = lock.LockBook(kept)
-    assert book.changed(path, book.read(path) or ()) is None
+    b = book(out)
+    assert b.changed(path, b.read(path) or ()) is None
     # Edited by hand (or by git): the file is read again, and the edit is what counts; the
     # next build keeps its entries in turn (a lock written as this program writes them).
     path.write_text(path.read_text("utf-8").replace('"mod": 1700000000', '"mod": 5', 1), "utf-8")
@@ -317,9 +359,9 @@ def test_a_lock_is_read_from_its_kept_entries_only_while_its_bytes_are_unchanged
     # Line ends of Windows: read as the same lock, parsed each time, never kept.
     lf = path.read_bytes()
     path.write_bytes(lf.replace(b"\n", b"\r\n"))
-    book = lock.LockBook(kept)
-    assert book.changed(path, book.read(path) or ()) is None  # no rewrite for them
-    assert book.to_keep is None
+    b = book(out)
+    assert b.changed(path, b.read(path) or ()) is None  # no rewrite for them
+    assert b.to_keep is None
     assert read() == edited and parses == [1, 1, 1, 1, 1, 1]
     path.write_bytes(lf)
     # Kept entries damaged behind a key that still matches: a miss, not a crash.
@@ -336,16 +378,19 @@ def test_a_lock_is_read_from_its_kept_entries_only_while_its_bytes_are_unchanged
 
 
 def test_kept_entries_are_data_only(tmp_path: Path) -> None:
-    """The build folder may come from anyone (a repository, an archive): a kept file whose
-    key matches is still read as rows of plain values, never as code, and its entries are
-    checked as a lock line is."""
+    """The build folder may come from anyone (a repository, an archive): kept entries that
+    this user's builds did not seal are not read at all, and even sealed ones are rows of
+    plain values, never code, each checked as a lock line is."""
     make(100, tmp_path / "v")
     out = tmp_path / "out"
     run(tmp_path / "v", out)
     path, kept = tmp_path / "out.lock", kept_rows(out)
     fresh = lock.LockBook().read(path)
     assert fresh is not None
-    key = kept.read_bytes().split(b"\n", 1)[0] + b"\n"
+    cache = cache_module.Cache(out / ".dea2anki-cache")
+    content = cache.read_sealed(kept)
+    assert content is not None and book(out).read(path) == fresh
+    key = content.split(b"\n", 1)[0] + b"\n"
     marker = tmp_path / "ran"
 
     class Planted:
@@ -356,10 +401,13 @@ def test_kept_entries_are_data_only(tmp_path: Path) -> None:
     for payload in (
         [Planted(), *rows[1:]],  # a call
         [(*rows[0][:8], "1700000000", *rows[0][9:]), *rows[1:]],  # mod as text
+        [(*rows[0][:8], 1 << 70, *rows[0][9:]), *rows[1:]],  # mod past SQLite's integers
         [(*rows[0][:9], "unknown", rows[0][10]), *rows[1:]],  # a state no lock has
     ):
-        kept.write_bytes(key + pickle.dumps(payload))
-        assert lock.LockBook(kept).read(path) == fresh  # from the lock's own JSON
+        planted = key + pickle.dumps(payload)
+        for written in (planted, cache.seal(planted)):  # unsealed; sealed (a stolen key)
+            kept.write_bytes(written)
+            assert book(out).read(path) == fresh  # from the lock's own JSON
     assert not marker.exists()
 
 
@@ -371,18 +419,25 @@ def test_a_lock_changed_or_gone_after_it_was_read_is_written_anew(tmp_path: Path
     out = tmp_path / "out"
     run(tmp_path / "v", out)
     path = tmp_path / "out.lock"
-    book = lock.LockBook(kept_rows(out))
-    entries = book.read(path)
+    b = book(out)
+    entries = b.read(path)
     assert entries is not None
     original = path.read_bytes()
     path.write_bytes(original.replace(b"\n", b"\n\n", 3))  # the same entries, other bytes
-    new = book.changed(path, entries)
+    new = b.changed(path, entries)
     assert new is not None and b"".join(x + b"\n" for x in new.lines) == original
     path.write_bytes(original)
-    assert book.read(path) == entries and book.changed(path, entries) is None
+    assert b.read(path) == entries and b.changed(path, entries) is None
+    # The same size, its time set back (cp -p, rsync -t, an archive): still seen as changed.
+    st = path.stat()
+    path.write_bytes(original.replace(b'"mod": 1700000000', b'"mod": 1700000001', 1))
+    os.utime(path, ns=(st.st_atime_ns, st.st_mtime_ns))
+    assert b.changed(path, entries) is not None
+    path.write_bytes(original)
+    assert b.read(path) == entries
     path.unlink()
-    assert book.read(path) is None
-    assert book.changed(path, entries) is not None
+    assert b.read(path) is None
+    assert b.changed(path, entries) is not None
 
 
 def test_a_failed_build_leaves_no_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -403,8 +458,17 @@ def test_a_failed_build_leaves_no_cache(tmp_path: Path, monkeypatch: pytest.Monk
     def refuse(*a: object, **kw: object) -> None:
         raise OSError(28, "No space left on device")
 
+    staged: list[str] = []
+    stage = cache_module.Cache.stage
+
+    def spy(self: cache_module.Cache, entry: Path, content: bytes) -> None:
+        staged.append(entry.name)
+        stage(self, entry, content)
+
+    monkeypatch.setattr(cache_module.Cache, "stage", spy)
     monkeypatch.setattr(build_module, "write_packages", refuse)
     failing(tmp_path / "b" / "out", lock_path=tmp_path / "first.lock")
+    assert len(staged) == 1 and staged[0].startswith("lock-")  # staged, then let go
 
 
 def test_a_line_spelt_by_hand_survives_rebuilds_from_the_kept_parse(

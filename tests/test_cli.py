@@ -364,8 +364,10 @@ def test_the_lock_is_renamed_into_place_after_the_packages(
     monkeypatch.setattr(atomic.os, "replace", record)
     write("notes/good.md", GOOD.replace("a definition", "a newer definition"))
     assert cli("build", epoch=T1 + 5).code == 0
-    # (os.replace is the os module's: the parse cache's entries are renamed after both)
+    # (os.replace is the os module's: the parse cache's entries are renamed after both,
+    # the kept entries of the new lock among them)
     assert renamed[:2] == ["good.apkg", "dea2anki.lock"]
+    assert any(name.startswith("lock-") for name in renamed[2:])
 
 
 def test_many_files_without_concepts_make_one_line(workdir, cli) -> None:

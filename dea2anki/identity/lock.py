@@ -118,11 +118,12 @@ class LockBook:
     entry). After ``written``, it also knows that lock's bytes and entries, so the next read
     of the same file (the next build of the watch) need not parse it.
 
-    ``kept``: where a build keeps the entries of its lock (lock_rows.dump_rows); ``read``
-    takes them from there while the lock holds exactly the bytes they were kept for.
+    ``kept``: what a build kept of its lock (lock_rows.dump_rows), read when it is needed;
+    ``read`` takes the entries from there while the lock holds exactly the bytes they were
+    kept for.
     """
 
-    def __init__(self, kept: Path | None = None) -> None:
+    def __init__(self, kept: Callable[[], bytes | None] | None = None) -> None:
         self._lines: dict[LockEntry, bytes] = {}
         self._known: dict[Path, tuple[bytes, tuple[LockEntry, ...]]] = {}
         self._kept = kept
@@ -152,7 +153,9 @@ class LockBook:
                 self._canonical = (where, stat, known[1])
                 return known[1]
             # Written by dea2anki with exactly these lines: the header, then one per entry.
-            kept = load_rows(self._kept, digest, data.count(b"\n") - 1) if self._kept else None
+            rows = self._kept() if self._kept is not None else None
+            kept = load_rows(rows, digest, data.count(b"\n") - 1) if rows is not None else None
+            del rows
             if kept is not None:
                 self._canonical = (where, stat, kept)
                 self._unread = (where, digest, kept)
@@ -249,11 +252,12 @@ class LockBook:
         self._lines = dict(zip(lock.entries, lock.lines[1:], strict=True))
 
 
-_Stat = tuple[int, int, int]
+_Stat = tuple[int, int, int, int, int]
 
 
 def _stat_of(st: os.stat_result) -> _Stat:
-    return (st.st_size, st.st_mtime_ns, st.st_ino)
+    # ctime too: no tool sets it back (cp -p, rsync -t and archives restore mtime).
+    return (st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino, st.st_dev)
 
 
 def _stat_at(path: Path) -> _Stat | None:

@@ -1,19 +1,18 @@
 """Lock entries as rows: their values checked, and a lock's entries kept as pickled rows.
 
-A build keeps the entries of the lock it wrote beside its parse cache; the next build reads
-them instead of the lock's JSON lines (unpickling plain tuples takes a fifth of the time),
-but only while the lock holds exactly the bytes they were kept for. The file may have been
-put there by anyone who can write the project's build folder, so it is read as data only:
-no class is ever looked up (a planted pickle cannot run code), and every entry is checked as
-a line of the lock is.
+A build keeps the entries of the lock it wrote beside its parse cache (which seals them with
+this user's key: see pipeline/cache.py); the next build reads them instead of the lock's
+JSON lines (unpickling plain tuples takes a fifth of the time), but only while the lock
+holds exactly the bytes they were kept for. They are read as data all the same: no class is
+ever looked up, and every entry is checked as a line of the lock is.
 """
 
 from __future__ import annotations
 
+import io
 import pickle
 from collections.abc import Sequence
-from pathlib import Path
-from typing import Any, BinaryIO, NoReturn
+from typing import Any, NoReturn
 
 from ..records import LOCK_STATES, LockEntry
 
@@ -30,6 +29,8 @@ _ROWS_PER_PICKLE = 4096
 def checked(entry: LockEntry) -> LockEntry:
     if tuple(map(type, entry)) not in _TYPES:
         raise TypeError("wrong value types")
+    if not 0 <= entry.mod < 1 << 63:  # SQLite's integers, as the package stores it
+        raise ValueError(f"mod {entry.mod} is out of range")
     if entry.state not in LOCK_STATES:
         raise ValueError(f"unknown state {entry.state!r}")
     return entry
@@ -41,14 +42,16 @@ def kept_key(digest: bytes) -> bytes:
     return f"{digest.hex()} {_ROWS_VERSION} {fields}\n".encode()
 
 
-def dump_rows(f: BinaryIO, digest: bytes, entries: Sequence[LockEntry]) -> None:
+def dump_rows(digest: bytes, entries: Sequence[LockEntry]) -> bytes:
     """``entries`` (of the lock whose bytes have ``digest``) as plain tuples (a NamedTuple
     is unpickled through its class, 5x slower), a batch at a time (a large lock's tuples are
     never all copied at once)."""
+    f = io.BytesIO()
     f.write(kept_key(digest))
     for at in range(0, len(entries), _ROWS_PER_PICKLE):
         rows = [tuple(e) for e in entries[at : at + _ROWS_PER_PICKLE]]
         pickle.dump(rows, f, pickle.HIGHEST_PROTOCOL)
+    return f.getvalue()
 
 
 class _DataOnly(pickle.Unpickler):
@@ -56,17 +59,19 @@ class _DataOnly(pickle.Unpickler):
         raise pickle.UnpicklingError(f"kept rows hold no {module}.{name}")
 
 
-def load_rows(path: Path, digest: bytes, count: int) -> tuple[LockEntry, ...] | None:
-    """The ``count`` entries kept at ``path`` for the lock whose bytes have ``digest``, or
-    None (none kept for those bytes, or a damaged, foreign or planted file)."""
+def load_rows(kept: bytes, digest: bytes, count: int) -> tuple[LockEntry, ...] | None:
+    """The ``count`` entries that dump_rows made of the lock whose bytes have ``digest``,
+    or None (kept for other bytes, or damaged)."""
+    key = kept_key(digest)
+    if not kept.startswith(key):
+        return None
+    f = io.BytesIO(kept)
+    f.seek(len(key))
+    entries: list[LockEntry] = []
     try:
-        with path.open("rb") as f:
-            if f.readline() != kept_key(digest):
-                return None
-            entries: list[LockEntry] = []
-            while f.peek(1):
-                rows: Any = _DataOnly(f).load()
-                entries += (checked(make_entry(row)) for row in rows)
-    except Exception:  # missing, truncated, foreign: simply not kept
+        while f.tell() < len(kept) and len(entries) <= count:
+            rows: Any = _DataOnly(f).load()
+            entries += (checked(make_entry(row)) for row in rows)
+    except Exception:  # truncated, of other fields: simply not kept
         return None
     return tuple(entries) if len(entries) == count else None

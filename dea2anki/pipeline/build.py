@@ -6,6 +6,7 @@ finds an error leaves the previous packages and lock untouched.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -85,7 +86,10 @@ def _build(
     lock_path = lock_path or default_lock_path(paths)
     # --watch reads its lock from memory; a build from the entries it kept of it, if any.
     kept = parse_cache.kept_lock(lock_path)
-    locks = memory.locks if memory is not None else LockBook(kept)
+    if memory is not None:
+        locks = memory.locks
+    else:
+        locks = LockBook(functools.partial(parse_cache.read_sealed, kept) if kept else None)
     old = locks.read(lock_path)
     rel = release(planned, old, lock_path, timestamp=timestamp, retire=options[RETIRE])
     diagnostics = [*planned.diagnostics, *rel.diagnostics]
@@ -105,7 +109,8 @@ def _build(
         # The lock this build leaves, for the next one (placed only if this one succeeds).
         keep = (new_lock.digest, new_lock.entries) if new_lock is not None else locks.to_keep
         if keep is not None:
-            parse_cache.stage(kept, lambda f: dump_rows(f, *keep))
+            parse_cache.stage(kept, dump_rows(*keep))
+        del keep  # (the entries: a large vault's memory is needed for the package)
     # The lock's entries, and the book's lines of the old ones: a large vault's memory is
     # needed for the package. Only --watch keeps its book (memory.locks) for the next build.
     del rel, old, locks

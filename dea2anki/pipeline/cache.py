@@ -9,12 +9,11 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import hmac
 import os
 import pickle
 import time
-from collections.abc import Callable
 from pathlib import Path
-from typing import BinaryIO
 
 from .. import __version__
 from ..read.media import MediaIndex
@@ -40,9 +39,31 @@ def _code_fingerprint() -> str:
     return h.hexdigest()
 
 
+_SECRET_BYTES = 32
+
+
+def user_secret() -> bytes | None:
+    """This user's key for parse caches, kept outside every project (``~/.cache/dea2anki``):
+    a cache folder that came with a project (an archive, a repository) was written with
+    another key or none, and is never unpickled. None when there is no such place."""
+    try:
+        home = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+        path = Path(home) / "dea2anki" / "cache-key"
+        if not path.is_file():
+            path.parent.mkdir(parents=True, exist_ok=True)
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            with os.fdopen(fd, "wb") as f:
+                f.write(os.urandom(_SECRET_BYTES))
+        secret = path.read_bytes()
+    except (OSError, RuntimeError):  # no home, a read-only one, a race lost: no cache
+        return None
+    return secret if len(secret) == _SECRET_BYTES else None
+
+
 class Cache:
-    """FileResults in a folder (``<output>/.dea2anki-cache``), one file per note: the key,
-    a newline, then the pickled result (so a stale entry is known before unpickling).
+    """FileResults in a folder (``<output>/.dea2anki-cache``), one file per note: a keyed
+    hash (with ``user_secret``) of the rest, the key, a newline, then the pickled result (so
+    a stale entry is known before unpickling, and a planted one is never unpickled).
 
     Only a build or a sync writes it (``write=True``), and only when it succeeds: new entries go to
     temporary files at once (a large vault's results need not stay in memory) and are
@@ -52,6 +73,9 @@ class Cache:
     def __init__(
         self, folder: Path | None, *, write: bool = False, memory: Memory | None = None
     ) -> None:
+        self.secret = user_secret() if folder is not None else None
+        if self.secret is None:
+            folder = None  # without this user's key, nothing is trusted: no cache at all
         self.folder = folder
         self.write = write and folder is not None
         # memory: keep this build's results for the next one (--watch); they are found there
@@ -112,14 +136,40 @@ class Cache:
         if entry is None:
             return None
         try:
-            data = entry.read_bytes()
-            head, _, body = data.partition(b"\n")
+            content = self.unseal(entry.read_bytes())
+            if content is None:
+                return None
+            head, _, body = content.partition(b"\n")
             if head != key.encode():
                 return None
             result = pickle.loads(body)
-        except Exception:  # a missing, truncated or foreign entry is simply a miss
+        except Exception:  # a missing, truncated or stale entry is simply a miss
             return None
         return result if isinstance(result, FileResult) else None
+
+    def _tag(self, content: bytes) -> bytes:
+        assert self.secret is not None
+        h = hashlib.blake2b(key=self.secret, digest_size=_SECRET_BYTES, person=b"dea2anki")
+        h.update(self.code.encode() + b"\0")  # (kept lock entries are of this code too)
+        h.update(content)
+        return h.digest()
+
+    def seal(self, content: bytes) -> bytes:
+        """``content`` as a cache file holds it: after its tag."""
+        return self._tag(content) + content
+
+    def unseal(self, data: bytes) -> bytes | None:
+        """The content of a cache file this user's builds (of this code) wrote, else None."""
+        if self.secret is None:
+            return None
+        tag, content = data[:_SECRET_BYTES], data[_SECRET_BYTES:]
+        return content if hmac.compare_digest(tag, self._tag(content)) else None
+
+    def read_sealed(self, entry: Path) -> bytes | None:
+        try:
+            return self.unseal(entry.read_bytes())
+        except OSError:
+            return None
 
     def store(self, nf: NoteFile, key: str, result: FileResult, pickled: bytes = b"") -> None:
         """Keep a result for ``commit`` (with its pickle when a worker process made one)."""
@@ -129,7 +179,7 @@ class Cache:
         if not self.write or entry is None:
             return
         body = pickled or dumps(result)
-        self._stage(entry, lambda f: f.write(key.encode() + b"\n" + body))
+        self._stage(entry, self.seal(key.encode() + b"\n" + body))
 
     def kept_lock(self, lock_path: Path) -> Path | None:
         """Where a build keeps the entries of this lock (lock_rows): one file per lock, so
@@ -139,20 +189,19 @@ class Cache:
         name = hashlib.sha256(os.fsencode(lock_path.absolute())).hexdigest()[:32]
         return self.folder / f"lock-{name}.pickle"
 
-    def stage(self, entry: Path, write: Callable[[BinaryIO], object]) -> None:
-        """A file of the cache folder (``kept_lock``), put in place by ``commit``."""
+    def stage(self, entry: Path, content: bytes) -> None:
+        """A file of the cache folder (``kept_lock``), sealed, put in place by ``commit``."""
         if self.write:
-            self._stage(entry, write)
+            self._stage(entry, self.seal(content))
 
-    def _stage(self, entry: Path, write: Callable[[BinaryIO], object]) -> None:
+    def _stage(self, entry: Path, sealed: bytes) -> None:
         tmp = entry.with_name(f"{entry.stem}.{os.getpid()}.tmp")
         try:
             if not self._made and not entry.parent.is_dir():
                 missing = [entry.parent, *entry.parent.parents]
                 self._made = [p for p in missing if not p.exists()][::-1]
                 entry.parent.mkdir(parents=True, exist_ok=True)
-            with tmp.open("wb") as f:
-                write(f)
+            tmp.write_bytes(sealed)
             self._pending.append((tmp, entry))
         except OSError:  # a cache that cannot be written only costs time
             with contextlib.suppress(OSError):
