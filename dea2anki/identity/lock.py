@@ -203,8 +203,10 @@ class LockBook:
         ordered = sorted(entries, key=sort_key)
         if self._as_read(path, ordered):
             return None  # the usual rebuild: no line to make, nothing to hash
-        self._read_lines(path)
+        read_digest = self._read_lines(path)
         new = _new_lock(ordered, self._lines)
+        if read_digest is not None:  # the file, just read and hashed: no CR, nothing to undo
+            return None if read_digest == new.digest else new
         try:
             with path.open("rb") as f:
                 old = hashlib.sha256()
@@ -231,17 +233,20 @@ class LockBook:
             and canonical[1] == _stat_at(path)
         )
 
-    def _read_lines(self, path: Path) -> None:
-        """The lines of the lock read from its kept entries, as the file spells them."""
+    def _read_lines(self, path: Path) -> bytes | None:
+        """The lines of the lock read from its kept entries, as the file spells them; the
+        file's sha256 when it still has the bytes they were kept for, else None."""
         unread, self._unread = self._unread, None
         if unread is None or unread[0] != path.absolute():
-            return
+            return None
         try:
             data = path.read_bytes()
         except OSError:
-            return
-        if hashlib.sha256(data).digest() == unread[1]:  # else changed since: lines are made
-            self._lines.update(zip(unread[2], data.split(b"\n")[1:-1], strict=True))
+            return None
+        if hashlib.sha256(data).digest() != unread[1]:
+            return None  # changed since: its lines are made anew, its bytes compared
+        self._lines.update(zip(unread[2], data.split(b"\n")[1:-1], strict=True))
+        return unread[1]
 
     def written(self, path: Path, lock: NewLock) -> None:
         """``lock`` is now the file at ``path``: the next read of it need not parse it."""
